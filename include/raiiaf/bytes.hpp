@@ -1,0 +1,46 @@
+// A read-only byte buffer that either owns its storage or views memory kept
+// alive by someone else (typically a memory-mapped file).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace raiiaf {
+
+class Bytes {
+public:
+    Bytes() = default;
+    explicit Bytes(std::vector<std::byte> owned)
+        : owned_(std::make_shared<const std::vector<std::byte>>(std::move(owned))),
+          view_(*owned_), keepalive_(owned_) {}
+    Bytes(std::span<const std::byte> view, std::shared_ptr<const void> keepalive)
+        : view_(view), keepalive_(std::move(keepalive)) {}
+
+    static Bytes copy_of(std::span<const std::byte> data) {
+        return Bytes(std::vector<std::byte>(data.begin(), data.end()));
+    }
+    static Bytes copy_of(std::string_view text) {
+        return copy_of(std::as_bytes(std::span(text.data(), text.size())));
+    }
+
+    [[nodiscard]] std::span<const std::byte> span() const noexcept { return view_; }
+    [[nodiscard]] const std::byte* data() const noexcept { return view_.data(); }
+    [[nodiscard]] std::size_t size() const noexcept { return view_.size(); }
+    [[nodiscard]] bool empty() const noexcept { return view_.empty(); }
+    // True when the bytes live in memory this object does not own (zero copy).
+    [[nodiscard]] bool is_view() const noexcept { return keepalive_ && !owned_; }
+    [[nodiscard]] const std::shared_ptr<const void>& keepalive() const noexcept { return keepalive_; }
+    [[nodiscard]] std::string_view as_string_view() const noexcept {
+        return {reinterpret_cast<const char*>(view_.data()), view_.size()};
+    }
+
+private:
+    std::shared_ptr<const std::vector<std::byte>> owned_;
+    std::span<const std::byte> view_;
+    std::shared_ptr<const void> keepalive_;
+};
+
+}  // namespace raiiaf

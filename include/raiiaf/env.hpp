@@ -1,0 +1,69 @@
+// The environment record (ENVC chunk): what software and hardware produced a
+// file, as canonical strings, and how it differs from the reading machine.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace raiiaf {
+
+struct EnvComponent {
+    std::string id;         // "torch", "os", "gpu", ...
+    std::string canonical;  // "name=os;version=Linux 6.1.0-18-amd64"
+
+    // Lowercase hex SHA-256 of `canonical`, as stored in component_sha256_digest.
+    [[nodiscard]] std::string digest_hex() const;
+    friend bool operator==(const EnvComponent&, const EnvComponent&) = default;
+};
+
+struct Environment {
+    int env_version = 1;
+    std::vector<EnvComponent> components;
+    friend bool operator==(const Environment&, const Environment&) = default;
+};
+
+// The ENVC payload: JSON text as the existing package writes it
+// (json.dumps(indent=2), key "cononical_str" spelled as in the wild).
+[[nodiscard]] std::string serialize_environment(const Environment& env);
+// Parses an ENVC payload. Throws EnvChunkError on malformed JSON, missing keys
+// or a component digest that does not match its canonical string.
+[[nodiscard]] Environment parse_environment(std::span<const std::byte> payload);
+
+// ---- capture -------------------------------------------------------------
+
+// The environment of this process: host components (see set_host_component)
+// followed by what the library captures natively (os, gpu, cpu, memory,
+// library versions). Captured once per process and cached; thread-safe.
+[[nodiscard]] Environment current_environment();
+// Drops the cache so the next current_environment() captures afresh.
+void refresh_environment();
+
+// Adds or replaces (by id) a component the host application knows about:
+// the Python package adds python, numpy, torch and cuda; a native generator
+// adds its own name and backend. Ids the host sets win over captured ones.
+void set_host_component(EnvComponent component);
+void clear_host_components();
+
+// ---- drift ---------------------------------------------------------------
+
+enum class DriftKind { changed, missing_in_file, missing_here };
+
+struct DriftEntry {
+    std::string component_id;
+    std::string file_value;     // empty when missing_in_file
+    std::string current_value;  // empty when missing_here
+    DriftKind kind;
+    friend bool operator==(const DriftEntry&, const DriftEntry&) = default;
+};
+
+// Compares a file's environment with the current one. Components are matched
+// by id; several components sharing an id (one per GPU) compare as lists.
+[[nodiscard]] std::vector<DriftEntry> compare_environments(const Environment& file,
+                                                           const Environment& current);
+
+[[nodiscard]] std::string_view drift_kind_name(DriftKind kind) noexcept;
+
+}  // namespace raiiaf

@@ -1,0 +1,107 @@
+// The container's vocabulary: layouts, header, chunk records, model info.
+// docs/FORMAT.md is the normative description of the bytes.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "raiiaf/dtype.hpp"
+#include "raiiaf/tensor.hpp"
+
+namespace raiiaf {
+
+// JSON with insertion order kept, as Python's json module writes it.
+using Json = nlohmann::ordered_json;
+
+enum class Layout { raiiaf, gen5 };
+
+[[nodiscard]] std::string_view layout_name(Layout layout) noexcept;  // "raiiaf", "gen5"
+[[nodiscard]] std::optional<Layout> layout_from_name(std::string_view name) noexcept;
+[[nodiscard]] std::size_t header_size(Layout layout) noexcept;       // 33, 32
+// "raiiaf_metadata" / "gen5_metadata"
+[[nodiscard]] std::string_view metadata_key(Layout layout) noexcept;
+// Header magic as written: "raiiaf" / "GEN5".
+[[nodiscard]] std::string_view layout_magic(Layout layout) noexcept;
+
+// How a latent's payload is stored.
+enum class Codec {
+    raw,   // 12-byte envelope + bytes, uncompressed
+    zfp,   // RAIIAF split form: zstd(envelope header) + zfp reversible stream
+    zstd,  // zstd frame of envelope + bytes (GEN5's compression)
+};
+
+[[nodiscard]] std::string_view codec_name(Codec codec) noexcept;  // "raw", "zfp", "zstd"
+[[nodiscard]] std::optional<Codec> codec_from_name(std::string_view name) noexcept;
+
+// Chunk types found in the wild.
+inline constexpr std::string_view kLatentType = "LATN";
+inline constexpr std::string_view kImageType = "DATA";
+inline constexpr std::string_view kEnvType = "ENVC";
+inline constexpr std::string_view kManifestType = "META";
+inline constexpr std::size_t kChunkHeaderSize = 12;
+
+struct Header {
+    Layout layout = Layout::raiiaf;
+    std::uint8_t version_major = 1;
+    std::uint8_t version_minor = 0;
+    std::uint16_t flags = 0;  // one byte in RAIIAF, two in GEN5
+    std::uint32_t chunk_table_offset = 0;
+    std::uint32_t chunk_table_size = 0;
+    std::uint32_t chunk_count = 0;
+    std::uint64_t file_size = 0;  // u32 in GEN5
+    std::uint64_t reserved = 0;   // u32 in RAIIAF, u64 in GEN5
+    friend bool operator==(const Header&, const Header&) = default;
+};
+
+// Recognises the layout by magic. Throws CorruptHeader on a short buffer,
+// unknown magic or version_major 0.
+[[nodiscard]] Header parse_header(std::span<const std::byte> bytes);
+// Packs a header; throws InvalidArgument if a field does not fit the layout.
+[[nodiscard]] std::vector<std::byte> encode_header(const Header& header);
+
+// One entry of the manifest's "chunks" list.
+struct ChunkRecord {
+    std::uint32_t index = 0;
+    std::string type;   // four ASCII characters
+    std::string flags;  // trailing NULs removed: "F32", "F16", "0000"
+    std::uint64_t offset = 0;
+    std::uint64_t compressed_size = 0;
+    std::uint64_t uncompressed_size = 0;
+    std::string hash;  // lowercase hex SHA-256 of the payload
+    Json extra = Json::object();
+    bool compressed = false;
+    std::optional<std::uint64_t> len_header;  // RAIIAF only
+    std::optional<std::uint64_t> len_data;    // RAIIAF only
+};
+
+struct ModelInfo {
+    std::string model_name;
+    std::string version;
+    std::string date;  // ISO 8601 UTC with microseconds; empty: the writer fills in now
+    std::string prompt;
+    std::vector<std::string> tags;
+    std::optional<Json> generation_settings;
+    std::optional<Json> hardware_info;
+    Json extra = Json::object();  // any other keys, kept in order
+};
+
+// Description of a stored latent, available without reading its payload.
+struct LatentInfo {
+    std::size_t chunk_index = 0;
+    std::string name;  // extra.key, or "latent_<n>" in files that stored none
+    DType dtype = DType::float32;
+    Shape shape;
+    Codec codec = Codec::raw;
+    std::uint64_t stored_size = 0;  // bytes in the file
+    std::uint64_t raw_size = 0;     // tensor bytes
+};
+
+}  // namespace raiiaf

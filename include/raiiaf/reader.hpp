@@ -1,0 +1,105 @@
+// Reading artifacts. Opening parses the header and the manifest only; payloads
+// are read, decompressed and hash-checked when asked for.
+#pragma once
+
+#include <cstddef>
+#include <exception>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "raiiaf/bytes.hpp"
+#include "raiiaf/env.hpp"
+#include "raiiaf/errors.hpp"
+#include "raiiaf/format.hpp"
+#include "raiiaf/limits.hpp"
+#include "raiiaf/tensor.hpp"
+
+namespace raiiaf {
+
+struct ReadOptions {
+    Limits limits{};
+    bool verify_hashes = true;  // check each payload's SHA-256 when it is loaded
+};
+
+struct ImageInfo {
+    std::size_t chunk_index = 0;
+    std::string format;  // "png", "jpeg", "webp" when recorded or recognisable, else ""
+    std::optional<std::uint32_t> width;
+    std::optional<std::uint32_t> height;
+    std::uint64_t size = 0;
+};
+
+class Reader {
+public:
+    // Memory-maps the file.
+    static Reader open(const std::filesystem::path& path, const ReadOptions& options = {});
+    // Reads from memory the caller hands over (the Reader keeps it alive).
+    static Reader from_bytes(Bytes bytes, const ReadOptions& options = {});
+
+    Reader(Reader&&) noexcept;
+    Reader& operator=(Reader&&) noexcept;
+    ~Reader();
+
+    [[nodiscard]] const Header& header() const noexcept;
+    [[nodiscard]] Layout layout() const noexcept;
+    [[nodiscard]] std::uint64_t file_size() const noexcept;
+    [[nodiscard]] const ModelInfo& model_info() const noexcept;
+    [[nodiscard]] const std::vector<ChunkRecord>& chunks() const noexcept;
+    // The decoded manifest exactly as stored.
+    [[nodiscard]] const Json& manifest() const noexcept;
+    [[nodiscard]] const ReadOptions& options() const noexcept;
+
+    [[nodiscard]] const std::vector<LatentInfo>& latents() const noexcept;
+    [[nodiscard]] std::optional<std::size_t> find_latent(std::string_view name) const;
+    // Raw latents come back as views of the mapped file (zero copy).
+    [[nodiscard]] Tensor load_latent(std::size_t latent_position) const;
+    [[nodiscard]] Tensor load_latent(std::string_view name) const;
+
+    [[nodiscard]] std::optional<ImageInfo> image_info() const;
+    [[nodiscard]] Bytes load_image() const;  // throws ImageError if the file has none
+
+    // The ENVC chunk, decoded; nullopt for files written before it existed.
+    [[nodiscard]] std::optional<Environment> environment() const;
+    // The file's environment against current_environment(); empty without ENVC.
+    [[nodiscard]] std::vector<DriftEntry> drift() const;
+
+    // Any chunk's payload (without the 12-byte envelope header), decompressed
+    // and checked. For LATN this is the tensor bytes.
+    [[nodiscard]] Bytes load_payload(std::size_t chunk_index) const;
+    // A chunk exactly as stored in the file (for copying it verbatim).
+    [[nodiscard]] Bytes stored_bytes(std::size_t chunk_index) const;
+
+private:
+    struct State;
+    explicit Reader(std::unique_ptr<State> state);
+    std::unique_ptr<State> state_;
+};
+
+// ---- whole-file check ----------------------------------------------------
+
+struct Problem {
+    std::exception_ptr error;  // one of the Error subclasses
+    std::string message;       // its what()
+};
+
+struct CheckReport {
+    std::optional<Layout> layout;
+    std::size_t chunk_count = 0;
+    std::vector<Problem> problems;  // empty: the file is intact
+    [[nodiscard]] bool ok() const noexcept { return problems.empty(); }
+    // Throws the first problem, if any.
+    void throw_if_failed() const;
+};
+
+// Header, manifest schema, bounds, overlaps, every chunk's envelope and hash,
+// header/manifest consistency. Never throws for bad input; reports it.
+[[nodiscard]] CheckReport check_bytes(std::span<const std::byte> bytes, const Limits& limits = {});
+// Same for a file; a file that cannot be opened is reported as an IoError problem.
+[[nodiscard]] CheckReport check_file(const std::filesystem::path& path, const Limits& limits = {});
+
+}  // namespace raiiaf

@@ -1,0 +1,49 @@
+// A dense, C-ordered, little-endian tensor over a Bytes buffer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "raiiaf/bytes.hpp"
+#include "raiiaf/dtype.hpp"
+
+namespace raiiaf {
+
+using Shape = std::vector<std::uint64_t>;
+
+// Product of the dimensions; nullopt when it overflows 64 bits.
+[[nodiscard]] std::optional<std::uint64_t> element_count(const Shape& shape) noexcept;
+// Byte size of a tensor of this shape and dtype; nullopt on overflow.
+[[nodiscard]] std::optional<std::uint64_t> tensor_byte_size(DType dtype, const Shape& shape) noexcept;
+
+class Tensor {
+public:
+    Tensor() = default;
+    // Throws InvalidArgument if data.size() is not shape x dtype.
+    Tensor(DType dtype, Shape shape, Bytes data);
+
+    [[nodiscard]] DType dtype() const noexcept { return dtype_; }
+    [[nodiscard]] const Shape& shape() const noexcept { return shape_; }
+    [[nodiscard]] const Bytes& data() const noexcept { return data_; }
+    [[nodiscard]] std::span<const std::byte> bytes() const noexcept { return data_.span(); }
+    [[nodiscard]] std::uint64_t element_count() const noexcept;
+
+    template <class T>
+    [[nodiscard]] std::span<const T> as() const {
+        return {reinterpret_cast<const T*>(data_.data()), data_.size() / sizeof(T)};
+    }
+
+private:
+    DType dtype_ = DType::float32;
+    Shape shape_;
+    Bytes data_;
+};
+
+// Element-type conversion with round-to-nearest-even where precision is lost.
+// Supported: any float -> float16 / float32. Throws InvalidArgument otherwise.
+[[nodiscard]] Tensor convert_dtype(const Tensor& tensor, DType target);
+
+}  // namespace raiiaf

@@ -1,0 +1,68 @@
+// Writing artifacts: deterministic (the date aside), schema-checked, atomic.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "raiiaf/bytes.hpp"
+#include "raiiaf/env.hpp"
+#include "raiiaf/format.hpp"
+#include "raiiaf/tensor.hpp"
+
+namespace raiiaf {
+
+struct LatentInput {
+    std::string name;
+    Tensor tensor;
+    std::optional<Codec> codec;  // default: WriteOptions::codec
+};
+
+struct ImageInput {
+    Bytes bytes;                  // PNG, JPEG or WebP, stored as given
+    Json extra = Json::object();  // the caller's keys; format/width/height are added
+};
+
+// A chunk copied from another file exactly as stored (edit, convert, and
+// chunk types this library does not know). Its record's index and offset are
+// rewritten; everything else is kept.
+struct StoredChunk {
+    ChunkRecord record;
+    Bytes stored;
+};
+
+struct ArtifactContent {
+    ModelInfo model;
+    std::vector<LatentInput> latents;
+    std::optional<ImageInput> image;
+    std::vector<StoredChunk> stored_chunks;
+    // The ENVC written: this environment, or current_environment() when unset.
+    // Not used when stored_chunks already holds an ENVC chunk.
+    std::optional<Environment> environment;
+};
+
+struct WriteOptions {
+    Layout layout = Layout::raiiaf;
+    Codec codec = Codec::raw;
+    bool float16 = false;  // convert float latents to float16 before storing
+    bool validate_image = true;
+};
+
+// Encodes into memory.
+[[nodiscard]] std::vector<std::byte> encode(const ArtifactContent& content,
+                                            const WriteOptions& options = {});
+// Writes atomically: a temporary file beside `path`, fsynced, renamed over it.
+// On any failure the previous file (if any) is untouched and no temporary
+// file remains.
+void write_file(const std::filesystem::path& path, const ArtifactContent& content,
+                const WriteOptions& options = {});
+
+// Validates a manifest document against the schema in docs/manifest.schema.json.
+// Throws InvalidArgument naming the JSON path of the first violation.
+void validate_manifest(const Json& manifest);
+// The schema text (JSON Schema draft-07).
+[[nodiscard]] std::string_view manifest_schema();
+
+}  // namespace raiiaf

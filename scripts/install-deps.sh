@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build and the tests need (idempotent; asks
+# apt only when something is missing).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libzstd-dev libzfp-dev nlohmann-json3-dev libvalijson-dev libssl-dev libspng-dev zlib1g-dev
+  libcli11-dev libgtest-dev libbenchmark-dev
+  pybind11-dev python3-dev python3-pybind11 python3-numpy python3-pil python3-pytest python3-setuptools
+  zstd
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,153 @@
+#include "codecs/zfp_codec.hpp"
+
+#include <zfp.h>
+
+#include <array>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "codecs/zstd_codec.hpp"
+
+namespace raiiaf::detail {
+
+namespace {
+
+// zfp's dimensions, fastest first, as zfpy orders numpy's shape.
+struct ZfpDims {
+    unsigned rank = 1;
+    std::array<std::size_t, 4> extent{1, 1, 1, 1};  // nx, ny, nz, nw
+};
+
+ZfpDims zfp_dims(const Shape& shape) {
+    ZfpDims dims;
+    if (shape.empty()) return dims;  // a scalar is one value
+    const std::size_t rank = shape.size();
+    dims.rank = static_cast<unsigned>(std::min<std::size_t>(rank, 4));
+    for (unsigned d = 0; d < dims.rank && d < 3; ++d) dims.extent[d] = shape[rank - 1 - d];
+    if (rank >= 4) {
+        std::size_t slowest = 1;
+        for (std::size_t i = 0; i + 3 < rank; ++i) slowest *= shape[i];
+        dims.extent[3] = slowest;
+    }
+    return dims;
+}
+
+struct FieldFree {
+    void operator()(zfp_field* f) const { zfp_field_free(f); }
+};
+struct StreamFree {
+    void operator()(zfp_stream* s) const { zfp_stream_close(s); }
+};
+struct BitstreamFree {
+    void operator()(bitstream* b) const { stream_close(b); }
+};
+using FieldPtr = std::unique_ptr<zfp_field, FieldFree>;
+using StreamPtr = std::unique_ptr<zfp_stream, StreamFree>;
+using BitstreamPtr = std::unique_ptr<bitstream, BitstreamFree>;
+
+FieldPtr make_field(void* data, bool is_double, const ZfpDims& dims) {
+    const zfp_type type = is_double ? zfp_type_double : zfp_type_float;
+    const auto& e = dims.extent;
+    zfp_field* field = nullptr;
+    switch (dims.rank) {
+    case 1: field = zfp_field_1d(data, type, e[0]); break;
+    case 2: field = zfp_field_2d(data, type, e[0], e[1]); break;
+    case 3: field = zfp_field_3d(data, type, e[0], e[1], e[2]); break;
+    default: field = zfp_field_4d(data, type, e[0], e[1], e[2], e[3]); break;
+    }
+    if (!field) throw CodecError("zfp: out of memory");
+    return FieldPtr(field);
+}
+
+// zfp's bit reader reads whole 64-bit words and trusts the stream to end where
+// it should; round buffers up and pad with zeros so a lying stream reads zeros.
+std::size_t padded_size(std::size_t size) { return (size + 64 + 7) / 8 * 8; }
+
+}  // namespace
+
+bool zfp_can_code(const Shape& shape) noexcept {
+    for (auto dim : shape)
+        if (dim == 0) return false;
+    return true;
+}
+
+std::vector<std::byte> zfp_compress(std::span<const std::byte> values, bool is_double, const Shape& shape,
+                                    std::optional<double> tolerance) {
+    const ZfpDims dims = zfp_dims(shape);
+    // zfp reads through a non-const pointer but does not write when compressing.
+    auto field = make_field(const_cast<std::byte*>(values.data()), is_double, dims);
+    StreamPtr stream(zfp_stream_open(nullptr));
+    if (!stream) throw CodecError("zfp: out of memory");
+    if (tolerance) zfp_stream_set_accuracy(stream.get(), *tolerance);
+    else zfp_stream_set_reversible(stream.get());
+
+    std::vector<std::byte> buffer(padded_size(zfp_stream_maximum_size(stream.get(), field.get())));
+    BitstreamPtr bits(stream_open(buffer.data(), buffer.size()));
+    if (!bits) throw CodecError("zfp: out of memory");
+    zfp_stream_set_bit_stream(stream.get(), bits.get());
+    zfp_stream_rewind(stream.get());
+    if (zfp_write_header(stream.get(), field.get(), ZFP_HEADER_FULL) == 0)
+        throw CodecError("zfp: cannot write the stream header");
+    const std::size_t size = zfp_compress(stream.get(), field.get());
+    if (size == 0) throw CodecError("zfp compression failed");
+    buffer.resize(size);
+    return buffer;
+}
+
+void zfp_decompress(std::span<const std::byte> stream_bytes, bool is_double, const Shape& shape,
+                    std::span<std::byte> out) {
+    const ZfpDims expected = zfp_dims(shape);
+    std::vector<std::byte> buffer(padded_size(stream_bytes.size()));
+    std::memcpy(buffer.data(), stream_bytes.data(), stream_bytes.size());
+
+    StreamPtr stream(zfp_stream_open(nullptr));
+    FieldPtr field(zfp_field_alloc());
+    if (!stream || !field) throw CodecError("zfp: out of memory");
+    BitstreamPtr bits(stream_open(buffer.data(), buffer.size()));
+    if (!bits) throw CodecError("zfp: out of memory");
+    zfp_stream_set_bit_stream(stream.get(), bits.get());
+    zfp_stream_rewind(stream.get());
+    if (zfp_read_header(stream.get(), field.get(), ZFP_HEADER_FULL) == 0)
+        throw CodecError("zfp stream header is invalid");
+
+    const zfp_type type = is_double ? zfp_type_double : zfp_type_float;
+    if (zfp_field_type(field.get()) != type)
+        throw CodecError(std::string("zfp stream holds another element type than ") +
+                         (is_double ? "float64" : "float32"));
+    std::array<std::size_t, 4> extent{1, 1, 1, 1};
+    zfp_field_size(field.get(), extent.data());
+    if (zfp_field_dimensionality(field.get()) != expected.rank || extent != expected.extent)
+        throw CodecError("zfp stream dimensions do not match the recorded shape");
+
+    const std::size_t element = is_double ? 8 : 4;
+    if (out.size() != zfp_field_size(field.get(), nullptr) * element)
+        throw CodecError("zfp output buffer does not match the recorded shape");
+
+    // The stream's own parameters bound how much it may read; refuse streams
+    // whose parameters allow far more than the data could need.
+    const std::size_t maximum = zfp_stream_maximum_size(stream.get(), field.get());
+    if (maximum == 0 || maximum > 2 * out.size() + (1u << 20))
+        throw CodecError("zfp stream parameters are out of bounds");
+    if (buffer.size() < padded_size(maximum)) {
+        const std::size_t bits_read = stream_rtell(bits.get());
+        buffer.resize(padded_size(maximum));  // zero padding; re-seat the bit stream
+        bits.reset(stream_open(buffer.data(), buffer.size()));
+        if (!bits) throw CodecError("zfp: out of memory");
+        zfp_stream_set_bit_stream(stream.get(), bits.get());
+        stream_rseek(bits.get(), bits_read);
+    }
+
+    zfp_field_set_pointer(field.get(), out.data());
+    const std::size_t consumed = zfp_decompress(stream.get(), field.get());
+    if (consumed == 0) throw CodecError("zfp decompression failed");
+    // zfp counts whole stream words; streams from zfpy builds with byte-sized
+    // words end mid-word here, so compare at word granularity.
+    const std::size_t word_bytes = stream_word_bits / 8;
+    const std::size_t available = (stream_bytes.size() + word_bytes - 1) / word_bytes * word_bytes;
+    if (consumed > available)
+        throw CodecError("zfp stream is truncated: needs " + std::to_string(consumed) + " bytes, has " +
+                         std::to_string(stream_bytes.size()));
+}
+
+}  // namespace raiiaf::detail

@@ -1,0 +1,29 @@
+// zfp streams as zfpy.compress_numpy writes them: a full zfp header (magic,
+// field type and dimensions, mode) followed by the compressed blocks.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "raiiaf/tensor.hpp"
+
+namespace raiiaf::detail {
+
+// Compresses float32 or float64 values laid out in C order with `shape`.
+// Lossless (zfp's reversible mode) unless `tolerance` is given (accuracy mode).
+// Ranks above 4 fold their leading dimensions into zfp's slowest one.
+[[nodiscard]] std::vector<std::byte> zfp_compress(std::span<const std::byte> values, bool is_double,
+                                                  const Shape& shape,
+                                                  std::optional<double> tolerance = std::nullopt);
+
+// Decompresses into `out` (exactly shape x element size bytes) after checking
+// the stream's header against the expected type and shape. Throws CodecError.
+void zfp_decompress(std::span<const std::byte> stream, bool is_double, const Shape& shape,
+                    std::span<std::byte> out);
+
+// True if a tensor of this shape can be zfp-coded (no zero-sized dimension).
+[[nodiscard]] bool zfp_can_code(const Shape& shape) noexcept;
+
+}  // namespace raiiaf::detail

@@ -1,0 +1,110 @@
+#include "codecs/zstd_codec.hpp"
+
+#include <zstd.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+
+namespace raiiaf::detail {
+
+namespace {
+struct CCtxFree {
+    void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+};
+struct DCtxFree {
+    void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
+};
+
+void check(std::size_t result, const char* what) {
+    if (ZSTD_isError(result)) throw CodecError(std::string(what) + ": " + ZSTD_getErrorName(result));
+}
+
+std::unique_ptr<ZSTD_DCtx, DCtxFree> make_dctx() {
+    std::unique_ptr<ZSTD_DCtx, DCtxFree> dctx(ZSTD_createDCtx());
+    if (!dctx) throw CodecError("zstd: out of memory");
+    // A frame may not ask for a window larger than 128 MiB of memory.
+    check(ZSTD_DCtx_setParameter(dctx.get(), ZSTD_d_windowLogMax, 27), "zstd window limit");
+    return dctx;
+}
+}  // namespace
+
+std::vector<std::byte> zstd_compress(std::initializer_list<std::span<const std::byte>> parts, int level) {
+    std::size_t total = 0;
+    for (const auto& part : parts) total += part.size();
+
+    std::unique_ptr<ZSTD_CCtx, CCtxFree> cctx(ZSTD_createCCtx());
+    if (!cctx) throw CodecError("zstd: out of memory");
+    check(ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_compressionLevel, level), "zstd level");
+    check(ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_checksumFlag, 1), "zstd checksum flag");
+    check(ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_contentSizeFlag, 1), "zstd content size flag");
+    check(ZSTD_CCtx_setPledgedSrcSize(cctx.get(), total), "zstd pledged size");
+
+    std::vector<std::byte> out(ZSTD_compressBound(total));
+    ZSTD_outBuffer output{out.data(), out.size(), 0};
+    std::size_t remaining_parts = parts.size();
+    for (const auto& part : parts) {
+        --remaining_parts;
+        ZSTD_inBuffer input{part.data(), part.size(), 0};
+        const ZSTD_EndDirective mode = remaining_parts == 0 ? ZSTD_e_end : ZSTD_e_continue;
+        for (;;) {
+            const std::size_t left = ZSTD_compressStream2(cctx.get(), &output, &input, mode);
+            check(left, "zstd compression");
+            if (mode == ZSTD_e_end ? left == 0 : input.pos == input.size) break;
+        }
+    }
+    if (parts.size() == 0) {
+        ZSTD_inBuffer input{nullptr, 0, 0};
+        while (ZSTD_compressStream2(cctx.get(), &output, &input, ZSTD_e_end) != 0) {}
+    }
+    out.resize(output.pos);
+    return out;
+}
+
+void zstd_decompress_exact(std::span<const std::byte> frame, std::span<std::byte> out) {
+    const unsigned long long declared = ZSTD_getFrameContentSize(frame.data(), frame.size());
+    if (declared == ZSTD_CONTENTSIZE_ERROR) throw CodecError("not a zstd frame");
+    if (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared != out.size())
+        throw CodecError("zstd frame declares " + std::to_string(declared) + " bytes, expected " +
+                         std::to_string(out.size()));
+    auto dctx = make_dctx();
+    const std::size_t produced =
+        ZSTD_decompressDCtx(dctx.get(), out.data(), out.size(), frame.data(), frame.size());
+    check(produced, "zstd decompression");
+    if (produced != out.size())
+        throw CodecError("zstd frame holds " + std::to_string(produced) + " bytes, expected " +
+                         std::to_string(out.size()));
+}
+
+std::vector<std::byte> zstd_decompress_bounded(std::span<const std::byte> frame, std::size_t max_size) {
+    if (ZSTD_getFrameContentSize(frame.data(), frame.size()) == ZSTD_CONTENTSIZE_ERROR)
+        throw CodecError("not a zstd frame");
+    auto dctx = make_dctx();
+    // The buffer grows to at most max_size + 1: holding that extra byte proves the limit is exceeded.
+    std::vector<std::byte> out;
+    std::size_t used = 0;
+    ZSTD_inBuffer input{frame.data(), frame.size(), 0};
+    std::size_t frame_remaining = 0;
+    do {
+        if (used == out.size())
+            out.resize(std::min(max_size + 1, std::max<std::size_t>(2 * out.size(), 64 * 1024)));
+        ZSTD_outBuffer output{out.data(), out.size(), used};
+        frame_remaining = ZSTD_decompressStream(dctx.get(), &output, &input);
+        check(frame_remaining, "zstd decompression");
+        used = output.pos;
+        if (used > max_size)
+            throw CodecError("zstd content exceeds the limit of " + std::to_string(max_size) + " bytes");
+        if (frame_remaining != 0 && input.pos == input.size && used < out.size())
+            throw CodecError("zstd frame is truncated");
+    } while (frame_remaining != 0 || input.pos < input.size);
+    out.resize(used);
+    return out;
+}
+
+std::size_t zstd_frame_size(std::span<const std::byte> data) {
+    const std::size_t size = ZSTD_findFrameCompressedSize(data.data(), data.size());
+    check(size, "zstd frame");
+    return size;
+}
+
+}  // namespace raiiaf::detail

@@ -1,0 +1,33 @@
+// zstd frames as the container stores them. Every frame we write carries its
+// content size and zstd's content checksum; every frame we read is
+// decompressed into a buffer whose size we decided, never the frame.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <stdexcept>
+#include <vector>
+
+namespace raiiaf::detail {
+
+struct CodecError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// One frame holding the concatenation of `parts` (e.g. envelope header + payload).
+[[nodiscard]] std::vector<std::byte> zstd_compress(std::initializer_list<std::span<const std::byte>> parts,
+                                                   int level = 3);
+
+// Decompresses `frame` (which must be exactly one or more whole frames) into
+// `out`, requiring exactly out.size() bytes of content. Throws CodecError.
+void zstd_decompress_exact(std::span<const std::byte> frame, std::span<std::byte> out);
+
+// Decompresses a frame whose content size we cannot know in advance, refusing
+// to produce more than `max_size` bytes. Throws CodecError.
+[[nodiscard]] std::vector<std::byte> zstd_decompress_bounded(std::span<const std::byte> frame,
+                                                             std::size_t max_size);
+
+// Size of the first frame in `data`; throws CodecError if it is not a whole frame.
+[[nodiscard]] std::size_t zstd_frame_size(std::span<const std::byte> data);
+
+}  // namespace raiiaf::detail

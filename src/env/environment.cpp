@@ -1,0 +1,228 @@
+// The ENVC payload, the cached capture, host components and drift.
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "env/capture.hpp"
+#include "format/json_text.hpp"
+#include "format/sha256.hpp"
+#include "raiiaf/env.hpp"
+#include "raiiaf/errors.hpp"
+#include "raiiaf/format.hpp"
+
+namespace raiiaf {
+
+namespace {
+
+// Deep enough for any extra keys a writer may add; the format itself nests 3.
+constexpr std::uint32_t kMaxEnvJsonDepth = 64;
+
+[[noreturn]] void fail(const std::string& reason, std::string json_path = {}) {
+    ErrorLocation where;
+    where.chunk_type = "ENVC";
+    where.json_path = std::move(json_path);
+    throw EnvChunkError("environment chunk: " + reason, std::move(where));
+}
+
+const Json& require_member(const Json& object, const char* key,
+                                   const std::string& object_path) {
+    const auto found = object.find(key);
+    if (found == object.end()) fail(std::string("missing key \"") + key + "\"", object_path);
+    return *found;
+}
+
+std::string require_string(const Json& object, const char* key,
+                           const std::string& object_path) {
+    const Json& value = require_member(object, key, object_path);
+    if (!value.is_string()) fail(std::string("\"") + key + "\" is not a string",
+                                 object_path + "/" + key);
+    return value.get<std::string>();
+}
+
+bool equal_ignoring_hex_case(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto lower = [](char c) { return (c >= 'A' && c <= 'F') ? char(c - 'A' + 'a') : c; };
+        if (lower(a[i]) != lower(b[i])) return false;
+    }
+    return true;
+}
+
+struct EnvironmentCache {
+    std::mutex mutex;
+    std::optional<std::vector<EnvComponent>> native;  // captured once, until refreshed
+    std::vector<EnvComponent> host;                   // in the order first set
+};
+
+EnvironmentCache& cache() {
+    static EnvironmentCache instance;
+    return instance;
+}
+
+}  // namespace
+
+std::string EnvComponent::digest_hex() const { return detail::sha256_hex(canonical); }
+
+std::string serialize_environment(const Environment& env) {
+    Json components = Json::array();
+    for (const EnvComponent& component : env.components) {
+        Json entry = Json::object();
+        entry["component_id"] = component.id;
+        entry["cononical_str"] = component.canonical;
+        entry["component_sha256_digest"] = component.digest_hex();
+        components.push_back(std::move(entry));
+    }
+    Json document = Json::object();
+    document["env_version"] = env.env_version;
+    document["components"] = std::move(components);
+    try {
+        return detail::dump_python_json(document);
+    } catch (const detail::JsonTextError& e) {
+        throw InvalidArgument(std::string("environment component is not valid UTF-8: ") +
+                              e.what());
+    }
+}
+
+Environment parse_environment(std::span<const std::byte> payload) {
+    const std::string_view text(reinterpret_cast<const char*>(payload.data()), payload.size());
+    Json document;
+    try {
+        document = detail::parse_json(text, kMaxEnvJsonDepth);
+    } catch (const detail::JsonTextError& e) {
+        fail(e.what());
+    }
+    if (!document.is_object()) fail("the payload is not a JSON object");
+
+    Environment env;
+    const Json& version = require_member(document, "env_version", "");
+    if (!version.is_number_integer()) fail("\"env_version\" is not an integer", "/env_version");
+    const auto version_value = version.get<std::int64_t>();
+    if (version_value < 0 || version_value > INT32_MAX)
+        fail("\"env_version\" is out of range", "/env_version");
+    env.env_version = static_cast<int>(version_value);
+
+    const Json& components = require_member(document, "components", "");
+    if (!components.is_array()) fail("\"components\" is not an array", "/components");
+    env.components.reserve(components.size());
+    for (std::size_t index = 0; index < components.size(); ++index) {
+        const std::string path = "/components/" + std::to_string(index);
+        const Json& entry = components[index];
+        if (!entry.is_object()) fail("component is not an object", path);
+        EnvComponent component;
+        component.id = require_string(entry, "component_id", path);
+        component.canonical = require_string(entry, "cononical_str", path);
+        const std::string digest = require_string(entry, "component_sha256_digest", path);
+        if (!equal_ignoring_hex_case(digest, component.digest_hex()))
+            fail("digest of component '" + component.id + "' does not match its string",
+                 path + "/component_sha256_digest");
+        env.components.push_back(std::move(component));
+    }
+    return env;
+}
+
+// ---- capture -------------------------------------------------------------
+
+Environment current_environment() {
+    EnvironmentCache& state = cache();
+    std::lock_guard lock(state.mutex);
+    if (!state.native) state.native = detail::capture_native_components();
+
+    Environment env;
+    env.components.reserve(state.host.size() + state.native->size());
+    env.components = state.host;
+    const auto set_by_host = [&state](const std::string& id) {
+        for (const EnvComponent& host : state.host)
+            if (host.id == id) return true;
+        return false;
+    };
+    for (const EnvComponent& native : *state.native)
+        if (!set_by_host(native.id)) env.components.push_back(native);
+    return env;
+}
+
+void refresh_environment() {
+    EnvironmentCache& state = cache();
+    std::lock_guard lock(state.mutex);
+    state.native.reset();
+}
+
+void set_host_component(EnvComponent component) {
+    if (component.id.empty()) throw InvalidArgument("environment component id is empty");
+    EnvironmentCache& state = cache();
+    std::lock_guard lock(state.mutex);
+    for (EnvComponent& existing : state.host) {
+        if (existing.id == component.id) {
+            existing = std::move(component);
+            return;
+        }
+    }
+    state.host.push_back(std::move(component));
+}
+
+void clear_host_components() {
+    EnvironmentCache& state = cache();
+    std::lock_guard lock(state.mutex);
+    state.host.clear();
+}
+
+// ---- drift ---------------------------------------------------------------
+
+std::vector<DriftEntry> compare_environments(const Environment& file,
+                                             const Environment& current) {
+    // Ids in the order they first appear: the file's, then those only here.
+    std::vector<std::string> ids;
+    std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>> by_id;
+    for (const EnvComponent& component : file.components) {
+        auto [slot, inserted] = by_id.try_emplace(component.id);
+        if (inserted) ids.push_back(component.id);
+        slot->second.first.push_back(component.canonical);
+    }
+    for (const EnvComponent& component : current.components) {
+        auto [slot, inserted] = by_id.try_emplace(component.id);
+        if (inserted) ids.push_back(component.id);
+        slot->second.second.push_back(component.canonical);
+    }
+
+    std::vector<DriftEntry> report;
+    for (const std::string& id : ids) {
+        auto& [in_file, here] = by_id[id];
+        // Equal strings pair first, whatever their positions (GPUs may be
+        // enumerated in another order); what is left pairs in order.
+        std::vector<bool> here_matched(here.size(), false);
+        std::vector<std::string> file_left;
+        for (const std::string& value : in_file) {
+            bool matched = false;
+            for (std::size_t i = 0; i < here.size() && !matched; ++i) {
+                if (!here_matched[i] && here[i] == value) here_matched[i] = matched = true;
+            }
+            if (!matched) file_left.push_back(value);
+        }
+        std::vector<std::string> here_left;
+        for (std::size_t i = 0; i < here.size(); ++i)
+            if (!here_matched[i]) here_left.push_back(here[i]);
+
+        const std::size_t paired = std::min(file_left.size(), here_left.size());
+        for (std::size_t i = 0; i < paired; ++i)
+            report.push_back({id, file_left[i], here_left[i], DriftKind::changed});
+        for (std::size_t i = paired; i < file_left.size(); ++i)
+            report.push_back({id, file_left[i], "", DriftKind::missing_here});
+        for (std::size_t i = paired; i < here_left.size(); ++i)
+            report.push_back({id, "", here_left[i], DriftKind::missing_in_file});
+    }
+    return report;
+}
+
+std::string_view drift_kind_name(DriftKind kind) noexcept {
+    switch (kind) {
+        case DriftKind::changed: return "changed";
+        case DriftKind::missing_in_file: return "missing_in_file";
+        case DriftKind::missing_here: return "missing_here";
+    }
+    return "unknown";
+}
+
+}  // namespace raiiaf

@@ -1,0 +1,435 @@
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+#include "codecs/zfp_codec.hpp"
+#include "codecs/zstd_codec.hpp"
+#include "format/chunk.hpp"
+#include "format/json_text.hpp"
+#include "format/manifest.hpp"
+#include "format/sha256.hpp"
+#include "io/mapped_file.hpp"
+#include "raiiaf/reader.hpp"
+#include "raiiaf/writer.hpp"
+
+namespace raiiaf {
+
+using detail::throw_chunk_error;
+
+struct Reader::State {
+    std::span<const std::byte> file;
+    std::shared_ptr<const void> keepalive;
+    ReadOptions options;
+    Header header;
+    detail::ParsedManifest manifest;
+    std::vector<LatentInfo> latents;
+    mutable std::atomic<std::uint64_t> decompressed_total{0};
+
+    [[nodiscard]] ErrorLocation location(std::size_t index) const {
+        const ChunkRecord& record = manifest.chunks[index];
+        return {.chunk_index = index, .chunk_type = record.type, .offset = record.offset, .json_path = ""};
+    }
+    [[nodiscard]] std::span<const std::byte> stored(std::size_t index) const {
+        const ChunkRecord& record = manifest.chunks[index];
+        return file.subspan(record.offset, record.compressed_size);
+    }
+    void charge_decompression(std::uint64_t bytes, const ErrorLocation& where) const {
+        const std::uint64_t total = decompressed_total.fetch_add(bytes) + bytes;
+        if (total > options.limits.max_decompressed_total)
+            throw_chunk_error("decompressed data exceeds the limit of " +
+                                  std::to_string(options.limits.max_decompressed_total) + " bytes",
+                              where);
+    }
+    // Header, manifest and chunk bounds: everything that needs no payload.
+    void parse_structure();
+    void check_envelope(std::span<const std::byte, kChunkHeaderSize> bytes, std::size_t index) const;
+    [[nodiscard]] Bytes payload(std::size_t index) const;
+    [[nodiscard]] Bytes zfp_payload(std::size_t index, const LatentInfo& info) const;
+    void check_hash(std::size_t index, std::span<const std::byte> payload) const;
+};
+
+namespace {
+
+bool is_lower_hex_sha256(const std::string& text) {
+    return text.size() == 64 &&
+           std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+}  // namespace
+
+// Header, manifest and chunk bounds: everything that needs no payload.
+void Reader::State::parse_structure() {
+    const auto& limits = options.limits;
+    if (file.size() > limits.max_file_size)
+        throw CorruptHeader("file of " + std::to_string(file.size()) + " bytes exceeds the limit of " +
+                            std::to_string(limits.max_file_size));
+    header = parse_header(file);
+    const Layout layout = header.layout;
+    const std::size_t header_bytes = header_size(layout);
+    const std::uint64_t file_size_field_offset = layout == Layout::raiiaf ? 21 : 20;
+    if (header.file_size != file.size())
+        throw CorruptHeader("header says the file has " + std::to_string(header.file_size) + " bytes but it has " +
+                                std::to_string(file.size()) + (header.file_size > file.size() ? " (truncated)" : ""),
+                            ErrorLocation::at_offset(file_size_field_offset));
+
+    const std::uint64_t table_offset = header.chunk_table_offset;
+    const std::uint64_t table_size = header.chunk_table_size;
+    const ErrorLocation table_location = ErrorLocation{std::nullopt, std::string(kManifestType), table_offset, {}};
+    if (table_offset < header_bytes || table_size == 0 || table_offset + table_size > file.size())
+        throw CorruptHeader("manifest of " + std::to_string(table_size) + " bytes at offset " +
+                                std::to_string(table_offset) + " lies outside the file",
+                            ErrorLocation::at_offset(layout == Layout::raiiaf ? 9u : 8u));
+
+    std::vector<std::byte> table;
+    try {
+        table = detail::zstd_decompress_bounded(file.subspan(table_offset, table_size),
+                                                limits.max_manifest_size + kChunkHeaderSize);
+    } catch (const detail::CodecError& e) {
+        throw MetadataError(std::string("manifest cannot be decompressed: ") + e.what(), table_location);
+    }
+    if (table.size() < kChunkHeaderSize) throw MetadataError("manifest is shorter than its chunk header", table_location);
+    const auto envelope = detail::decode_chunk_header(std::span<const std::byte, kChunkHeaderSize>(table.data(), kChunkHeaderSize));
+    if (envelope.type != kManifestType)
+        throw MetadataError("manifest chunk has type \"" + envelope.type + "\", expected META", table_location);
+    if (envelope.size != table.size() - kChunkHeaderSize)
+        throw MetadataError("manifest chunk header says " + std::to_string(envelope.size) + " bytes, holds " +
+                                std::to_string(table.size() - kChunkHeaderSize),
+                            table_location);
+
+    const std::string_view text(reinterpret_cast<const char*>(table.data()) + kChunkHeaderSize, envelope.size);
+    Json document;
+    try {
+        document = detail::parse_json(text, limits.max_json_depth);
+    } catch (const detail::JsonTextError& e) {
+        throw MetadataError(e.what(), table_location);
+    }
+    manifest = detail::parse_manifest(std::move(document), layout);
+    const auto& chunks = manifest.chunks;
+
+    if (chunks.size() > limits.max_chunk_count)
+        throw MetadataError("manifest lists " + std::to_string(chunks.size()) + " chunks, the limit is " +
+                            std::to_string(limits.max_chunk_count));
+    if (header.chunk_count != chunks.size())
+        throw CorruptHeader("header says " + std::to_string(header.chunk_count) + " chunks, the manifest lists " +
+                                std::to_string(chunks.size()),
+                            ErrorLocation::at_offset(layout == Layout::raiiaf ? 17u : 16u));
+
+    // Every chunk inside the file, clear of the header, the manifest and each other.
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> extents;  // [begin, end)
+    extents.emplace_back(0, header_bytes);
+    extents.emplace_back(table_offset, table_offset + table_size);
+    const std::string base = "/" + std::string(metadata_key(layout)) + "/chunks/";
+    for (const ChunkRecord& record : chunks) {
+        const auto fail = [&](const std::string& what, const char* key) {
+            throw MetadataError(what, {.chunk_index = record.index, .chunk_type = record.type, .offset = record.offset,
+                                       .json_path = base + std::to_string(record.index) + "/" + key});
+        };
+        if (record.offset > file.size() || record.compressed_size > file.size() - record.offset)
+            fail("chunk of " + std::to_string(record.compressed_size) + " bytes runs past the end of the file", "offset");
+        if (record.compressed_size > limits.max_chunk_size || record.uncompressed_size > limits.max_chunk_size)
+            fail("chunk exceeds the size limit of " + std::to_string(limits.max_chunk_size) + " bytes", "uncompressed_size");
+        if (record.uncompressed_size > 0xFFFFFFFFull)
+            fail("payload size does not fit the chunk header", "uncompressed_size");
+        if (!record.compressed && record.compressed_size != kChunkHeaderSize + record.uncompressed_size)
+            fail("uncompressed chunk must hold 12 + uncompressed_size bytes", "compressed_size");
+        if (!is_lower_hex_sha256(record.hash)) fail("hash is not a lowercase hex SHA-256", "hash");
+        extents.emplace_back(record.offset, record.offset + record.compressed_size);
+    }
+    std::sort(extents.begin(), extents.end());
+    for (std::size_t i = 1; i < extents.size(); ++i) {
+        if (extents[i].first < extents[i - 1].second && extents[i].second > extents[i].first) {
+            // Name the chunk that starts inside another region.
+            const auto overlapping = std::find_if(chunks.begin(), chunks.end(), [&](const ChunkRecord& r) {
+                return r.offset == extents[i].first && r.offset + r.compressed_size == extents[i].second;
+            });
+            ErrorLocation where = ErrorLocation::at_offset(extents[i].first);
+            if (overlapping != chunks.end()) {
+                where.chunk_index = overlapping->index;
+                where.chunk_type = overlapping->type;
+            }
+            throw MetadataError("chunk overlaps the header, the manifest or another chunk", where);
+        }
+    }
+
+    std::size_t position = 0;
+    for (const ChunkRecord& record : chunks) {
+        if (record.type != kLatentType) continue;
+        LatentInfo info = detail::latent_info(record, layout, position++, limits);
+        if (info.codec == Codec::zfp) {
+            if (!record.len_header || !record.len_data || *record.len_header == 0 ||
+                *record.len_header > record.compressed_size ||
+                *record.len_data != record.compressed_size - *record.len_header)
+                throw MetadataError("zfp chunk's len_header + len_data must equal compressed_size",
+                                    location(record.index));
+            if (info.dtype != DType::float32 && info.dtype != DType::float16 && info.dtype != DType::float64)
+                throw MetadataError("zfp codec holds float16, float32 or float64 only", location(record.index));
+        }
+        latents.push_back(std::move(info));
+    }
+}
+
+void Reader::State::check_envelope(std::span<const std::byte, kChunkHeaderSize> bytes, std::size_t index) const {
+    const ChunkRecord& record = manifest.chunks[index];
+    const auto envelope = detail::decode_chunk_header(bytes);
+    const auto where = location(index);
+    if (envelope.type != record.type)
+        throw_chunk_error("chunk header says type \"" + envelope.type + "\", the manifest \"" + record.type + "\"", where);
+    if (envelope.flags != record.flags)
+        throw_chunk_error("chunk header says flags \"" + envelope.flags + "\", the manifest \"" + record.flags + "\"", where);
+    if (envelope.size != record.uncompressed_size)
+        throw_chunk_error("chunk header says " + std::to_string(envelope.size) + " payload bytes, the manifest " +
+                              std::to_string(record.uncompressed_size),
+                          where);
+}
+
+void Reader::State::check_hash(std::size_t index, std::span<const std::byte> payload) const {
+    if (!options.verify_hashes) return;
+    if (detail::sha256_hex(payload) != manifest.chunks[index].hash)
+        throw_chunk_error("SHA-256 of the payload does not match the manifest", location(index));
+}
+
+Bytes Reader::State::zfp_payload(std::size_t index, const LatentInfo& info) const {
+    const ChunkRecord& record = manifest.chunks[index];
+    const auto where = location(index);
+    const auto chunk = stored(index);
+    std::array<std::byte, kChunkHeaderSize> envelope{};
+    try {
+        detail::zstd_decompress_exact(chunk.first(*record.len_header), envelope);
+    } catch (const detail::CodecError& e) {
+        throw_chunk_error(std::string("zfp chunk's header frame: ") + e.what(), where);
+    }
+    check_envelope(envelope, index);
+
+    const bool is_double = info.dtype == DType::float64;
+    const DType coded = is_double ? DType::float64 : DType::float32;
+    const std::uint64_t coded_size = *tensor_byte_size(coded, info.shape);  // <= 2x the checked raw size
+    charge_decompression(coded_size, where);
+    std::vector<std::byte> values(coded_size);
+    try {
+        detail::zfp_decompress(chunk.subspan(*record.len_header), is_double, info.shape, values);
+    } catch (const detail::CodecError& e) {
+        throw_chunk_error(e.what(), where);
+    }
+    Tensor decoded(coded, info.shape, Bytes(std::move(values)));
+    if (info.dtype == DType::float16) decoded = convert_dtype(decoded, DType::float16);
+    return decoded.data();
+}
+
+Bytes Reader::State::payload(std::size_t index) const {
+    const ChunkRecord& record = manifest.chunks[index];
+    const auto where = location(index);
+    const auto chunk = stored(index);
+    Bytes result;
+    const auto latent = std::find_if(latents.begin(), latents.end(),
+                                     [&](const LatentInfo& info) { return info.chunk_index == index; });
+    if (latent != latents.end() && latent->codec == Codec::zfp) {
+        result = zfp_payload(index, *latent);
+    } else if (!record.compressed) {
+        check_envelope(chunk.first<kChunkHeaderSize>(), index);
+        result = Bytes(chunk.subspan(kChunkHeaderSize), keepalive);
+    } else {
+        charge_decompression(kChunkHeaderSize + record.uncompressed_size, where);
+        auto buffer = std::make_shared<std::vector<std::byte>>(kChunkHeaderSize + record.uncompressed_size);
+        try {
+            detail::zstd_decompress_exact(chunk, *buffer);
+        } catch (const detail::CodecError& e) {
+            throw_chunk_error(e.what(), where);
+        }
+        check_envelope(std::span<const std::byte, kChunkHeaderSize>(buffer->data(), kChunkHeaderSize), index);
+        const std::span<const std::byte> body = std::span<const std::byte>(*buffer).subspan(kChunkHeaderSize);
+        result = Bytes(body, std::shared_ptr<const void>(buffer));
+    }
+    check_hash(index, result.span());
+    return result;
+}
+
+Reader::Reader(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Reader::Reader(Reader&&) noexcept = default;
+Reader& Reader::operator=(Reader&&) noexcept = default;
+Reader::~Reader() = default;
+
+Reader Reader::open(const std::filesystem::path& path, const ReadOptions& options) {
+    auto mapping = detail::MappedFile::open(path);
+    auto state = std::make_unique<State>();
+    state->file = mapping->bytes();
+    state->keepalive = std::move(mapping);
+    state->options = options;
+    state->parse_structure();
+    return Reader(std::move(state));
+}
+
+Reader Reader::from_bytes(Bytes bytes, const ReadOptions& options) {
+    auto state = std::make_unique<State>();
+    state->file = bytes.span();
+    state->keepalive = bytes.keepalive();
+    state->options = options;
+    state->parse_structure();
+    return Reader(std::move(state));
+}
+
+const Header& Reader::header() const noexcept { return state_->header; }
+Layout Reader::layout() const noexcept { return state_->header.layout; }
+std::uint64_t Reader::file_size() const noexcept { return state_->file.size(); }
+const ModelInfo& Reader::model_info() const noexcept { return state_->manifest.model; }
+const std::vector<ChunkRecord>& Reader::chunks() const noexcept { return state_->manifest.chunks; }
+const Json& Reader::manifest() const noexcept { return state_->manifest.document; }
+const ReadOptions& Reader::options() const noexcept { return state_->options; }
+const std::vector<LatentInfo>& Reader::latents() const noexcept { return state_->latents; }
+
+std::optional<std::size_t> Reader::find_latent(std::string_view name) const {
+    for (std::size_t i = 0; i < state_->latents.size(); ++i)
+        if (state_->latents[i].name == name) return i;
+    return std::nullopt;
+}
+
+Tensor Reader::load_latent(std::size_t latent_position) const {
+    if (latent_position >= state_->latents.size())
+        throw InvalidArgument("latent " + std::to_string(latent_position) + " does not exist; the file has " +
+                              std::to_string(state_->latents.size()));
+    const LatentInfo& info = state_->latents[latent_position];
+    return Tensor(info.dtype, info.shape, state_->payload(info.chunk_index));
+}
+
+Tensor Reader::load_latent(std::string_view name) const {
+    const auto position = find_latent(name);
+    if (!position) throw InvalidArgument("the file has no latent named \"" + std::string(name) + "\"");
+    return load_latent(*position);
+}
+
+namespace {
+std::optional<std::size_t> first_chunk_of_type(const std::vector<ChunkRecord>& chunks, std::string_view type) {
+    for (const auto& record : chunks)
+        if (record.type == type) return record.index;
+    return std::nullopt;
+}
+}  // namespace
+
+std::optional<ImageInfo> Reader::image_info() const {
+    const auto index = first_chunk_of_type(chunks(), kImageType);
+    if (!index) return std::nullopt;
+    const ChunkRecord& record = chunks()[*index];
+    ImageInfo info;
+    info.chunk_index = *index;
+    info.size = record.uncompressed_size;
+    const auto& extra = record.extra;
+    if (auto it = extra.find("format"); it != extra.end() && it->is_string()) info.format = it->get<std::string>();
+    if (auto it = extra.find("width"); it != extra.end() && it->is_number_unsigned() && it->get<std::uint64_t>() <= UINT32_MAX)
+        info.width = it->get<std::uint32_t>();
+    if (auto it = extra.find("height"); it != extra.end() && it->is_number_unsigned() && it->get<std::uint64_t>() <= UINT32_MAX)
+        info.height = it->get<std::uint32_t>();
+    return info;
+}
+
+Bytes Reader::load_image() const {
+    const auto index = first_chunk_of_type(chunks(), kImageType);
+    if (!index) throw ImageError("the file has no image chunk");
+    return state_->payload(*index);
+}
+
+std::optional<Environment> Reader::environment() const {
+    const auto index = first_chunk_of_type(chunks(), kEnvType);
+    if (!index) return std::nullopt;
+    const Bytes payload = state_->payload(*index);
+    try {
+        return parse_environment(payload.span());
+    } catch (const EnvChunkError& e) {
+        throw EnvChunkError(e.reason(), state_->location(*index));
+    }
+}
+
+std::vector<DriftEntry> Reader::drift() const {
+    const auto env = environment();
+    if (!env) return {};
+    return compare_environments(*env, current_environment());
+}
+
+Bytes Reader::load_payload(std::size_t chunk_index) const {
+    if (chunk_index >= chunks().size())
+        throw InvalidArgument("chunk " + std::to_string(chunk_index) + " does not exist");
+    return state_->payload(chunk_index);
+}
+
+Bytes Reader::stored_bytes(std::size_t chunk_index) const {
+    if (chunk_index >= chunks().size())
+        throw InvalidArgument("chunk " + std::to_string(chunk_index) + " does not exist");
+    return Bytes(state_->stored(chunk_index), state_->keepalive);
+}
+
+// ---- whole-file check -------------------------------------------------------
+
+void CheckReport::throw_if_failed() const {
+    if (!problems.empty()) std::rethrow_exception(problems.front().error);
+}
+
+namespace {
+void record_problem(CheckReport& report) {
+    try {
+        throw;
+    } catch (const Error& e) {
+        report.problems.push_back({std::current_exception(), e.what()});
+    } catch (const std::exception& e) {  // out of memory and the like: still a failed check
+        report.problems.push_back({std::make_exception_ptr(DecodeError(e.what())), e.what()});
+    }
+}
+}  // namespace
+
+CheckReport check_bytes(std::span<const std::byte> bytes, const Limits& limits) {
+    CheckReport report;
+    std::optional<Reader> reader;
+    try {
+        reader.emplace(Reader::from_bytes(Bytes(bytes, nullptr), {.limits = limits, .verify_hashes = true}));
+    } catch (...) {
+        record_problem(report);
+        return report;
+    }
+    report.layout = reader->layout();
+    report.chunk_count = reader->chunks().size();
+
+    try {
+        validate_manifest(reader->manifest());
+    } catch (const InvalidArgument& e) {
+        report.problems.push_back({std::make_exception_ptr(MetadataError(e.reason(), e.where())),
+                                   MetadataError(e.reason(), e.where()).what()});
+    }
+    const Json& file_info = reader->manifest()[std::string(metadata_key(reader->layout()))]["file_info"];
+    try {
+        const auto magic = file_info.find("magic");
+        if (magic == file_info.end() || *magic != layout_magic(reader->layout()))
+            throw MetadataError("file_info.magic does not match the header's magic");
+        const auto count = file_info.find("chunk_count");
+        if (count == file_info.end() || *count != reader->chunks().size())
+            throw MetadataError("file_info.chunk_count does not match the number of chunks");
+    } catch (...) {
+        record_problem(report);
+    }
+
+    for (std::size_t i = 0; i < reader->chunks().size(); ++i) {
+        try {
+            const Bytes payload = reader->load_payload(i);
+            if (reader->chunks()[i].type == kEnvType) {
+                try {
+                    (void)parse_environment(payload.span());
+                } catch (const EnvChunkError& e) {
+                    const ChunkRecord& record = reader->chunks()[i];
+                    throw EnvChunkError(e.reason(), ErrorLocation::at_chunk(i, record.type, record.offset));
+                }
+            }
+        } catch (...) {
+            record_problem(report);
+        }
+    }
+    return report;
+}
+
+CheckReport check_file(const std::filesystem::path& path, const Limits& limits) {
+    try {
+        const auto mapping = detail::MappedFile::open(path);
+        return check_bytes(mapping->bytes(), limits);
+    } catch (...) {
+        CheckReport report;
+        record_problem(report);
+        return report;
+    }
+}
+
+}  // namespace raiiaf

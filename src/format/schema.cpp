@@ -1,0 +1,67 @@
+// Manifest validation against docs/manifest.schema.json (compiled in) with valijson.
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validation_results.hpp>
+#include <valijson/validator.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <mutex>
+
+#include "raiiaf/errors.hpp"
+#include "raiiaf/writer.hpp"
+
+namespace raiiaf {
+
+namespace detail {
+extern const std::string_view manifest_schema_text;
+}
+
+namespace {
+
+const valijson::Schema& compiled_schema() {
+    static valijson::Schema schema;
+    static std::once_flag parsed;
+    std::call_once(parsed, [] {
+        const nlohmann::json document = nlohmann::json::parse(detail::manifest_schema_text);
+        valijson::SchemaParser parser;
+        valijson::adapters::NlohmannJsonAdapter adapter(document);
+        parser.populateSchema(adapter, schema);
+    });
+    return schema;
+}
+
+// valijson's context is {"<root>", "[raiiaf_metadata]", "[chunks]", "[0]", ...}.
+std::string json_pointer(const std::vector<std::string>& context) {
+    std::string path;
+    for (const auto& part : context) {
+        if (part == "<root>") continue;
+        std::string name = part;
+        if (name.size() >= 2 && name.front() == '[' && name.back() == ']') name = name.substr(1, name.size() - 2);
+        if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
+        path += "/" + name;
+    }
+    return path.empty() ? "/" : path;
+}
+
+}  // namespace
+
+std::string_view manifest_schema() { return detail::manifest_schema_text; }
+
+void validate_manifest(const Json& manifest) {
+    // valijson's adapter reads nlohmann::json; key order does not matter to a schema.
+    const nlohmann::json plain = manifest;
+    valijson::Validator validator;
+    valijson::ValidationResults results;
+    valijson::adapters::NlohmannJsonAdapter target(plain);
+    if (validator.validate(compiled_schema(), target, &results)) return;
+    // The deepest error is the most specific one.
+    const valijson::ValidationResults::Error* deepest = nullptr;
+    for (const auto& error : results)
+        if (!deepest || error.context.size() > deepest->context.size()) deepest = &error;
+    const std::string path = json_pointer(deepest->context);
+    throw InvalidArgument("manifest breaks the schema: " + deepest->description, ErrorLocation::at_json_path(path));
+}
+
+}  // namespace raiiaf

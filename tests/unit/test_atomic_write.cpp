@@ -1,0 +1,88 @@
+// write_file replaces atomically: a failure mid-write leaves the previous
+// file intact and no temporary file behind.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/resource.h>
+
+#include "raiiaf/raiiaf.hpp"
+#include "test_support.hpp"
+
+namespace raiiaf {
+namespace {
+
+std::vector<std::string> directory_listing(const std::filesystem::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) names.push_back(entry.path().filename());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// Makes writes past `bytes` fail with EFBIG (a real failure from the kernel,
+// like a full disk) for the lifetime of the object.
+class FileSizeLimit {
+public:
+    explicit FileSizeLimit(rlim_t bytes) {
+        previous_handler_ = signal(SIGXFSZ, SIG_IGN);
+        getrlimit(RLIMIT_FSIZE, &previous_);
+        rlimit limited = previous_;
+        limited.rlim_cur = bytes;
+        setrlimit(RLIMIT_FSIZE, &limited);
+    }
+    ~FileSizeLimit() {
+        setrlimit(RLIMIT_FSIZE, &previous_);
+        signal(SIGXFSZ, previous_handler_);
+    }
+
+private:
+    rlimit previous_{};
+    sighandler_t previous_handler_;
+};
+
+TEST(AtomicWrite, FailureMidWriteKeepsThePreviousFile) {
+    testing::TempDir dir;
+    const auto target = dir / "art.raiiaf";
+    ArtifactContent small = testing::sample_content();
+    write_file(target, small);
+    const auto before = testing::read_file_bytes(target);
+
+    ArtifactContent large = testing::sample_content();
+    large.latents = {{"big", testing::random_tensor(DType::float32, {1, 4, 256, 256}), std::nullopt}};
+    {
+        FileSizeLimit limit(before.size() + 4096);  // the new file is ~1 MiB: it fails part way
+        EXPECT_THROW(write_file(target, large), IoError);
+    }
+    EXPECT_EQ(testing::read_file_bytes(target), before);
+    EXPECT_EQ(directory_listing(dir.path()), std::vector<std::string>{"art.raiiaf"});
+
+    write_file(target, large);  // and without the limit it succeeds
+    EXPECT_EQ(Reader::open(target).latents()[0].name, "big");
+    EXPECT_EQ(directory_listing(dir.path()), std::vector<std::string>{"art.raiiaf"});
+}
+
+TEST(AtomicWrite, EncodingErrorsTouchNothing) {
+    testing::TempDir dir;
+    const auto target = dir / "art.raiiaf";
+    ArtifactContent bad = testing::sample_content();
+    bad.latents.push_back(bad.latents[0]);  // duplicate name
+    EXPECT_THROW(write_file(target, bad), InvalidArgument);
+    EXPECT_TRUE(directory_listing(dir.path()).empty());
+}
+
+TEST(AtomicWrite, MissingDirectoryIsAnIoError) {
+    testing::TempDir dir;
+    EXPECT_THROW(write_file(dir / "no/such/dir/x.raiiaf", testing::sample_content()), IoError);
+}
+
+TEST(AtomicWrite, KeepsThePermissionsOfTheFileItReplaces) {
+    testing::TempDir dir;
+    const auto target = dir / "art.raiiaf";
+    write_file(target, testing::sample_content());
+    std::filesystem::permissions(target, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    write_file(target, testing::sample_content());
+    EXPECT_EQ(std::filesystem::status(target).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+}  // namespace
+}  // namespace raiiaf
