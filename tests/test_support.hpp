@@ -123,3 +123,36 @@ inline ArtifactContent sample_content() {
 }
 
 }  // namespace raiiaf::testing
+
+#include <functional>
+
+#include "codecs/zstd_codec.hpp"
+#include "format/chunk.hpp"
+#include "format/json_text.hpp"
+
+namespace raiiaf::testing {
+
+// The file with its manifest decoded, edited and written back (header fixed up).
+inline std::vector<std::byte> with_manifest(const std::vector<std::byte>& file, const std::function<void(Json&)>& edit,
+                     const std::function<void(std::string&)>& edit_text = {}) {
+    Header header = parse_header(file);
+    const auto table = std::span<const std::byte>(file).subspan(header.chunk_table_offset, header.chunk_table_size);
+    const auto decoded = detail::zstd_decompress_bounded(table, 1 << 24);
+    Json document = Json::parse(std::string_view(reinterpret_cast<const char*>(decoded.data()) + 12, decoded.size() - 12));
+    edit(document);
+    std::string text = detail::dump_python_json(document);
+    if (edit_text) edit_text(text);
+    const auto envelope = detail::encode_chunk_header("META", "0000", static_cast<std::uint32_t>(text.size()));
+    const auto frame = detail::zstd_compress({envelope, std::as_bytes(std::span(text.data(), text.size()))});
+    std::vector<std::byte> out(file.begin(), file.begin() + header.chunk_table_offset);
+    out.insert(out.end(), frame.begin(), frame.end());
+    header.chunk_table_size = static_cast<std::uint32_t>(frame.size());
+    header.file_size = out.size();
+    const auto encoded = encode_header(header);
+    std::copy(encoded.begin(), encoded.end(), out.begin());
+    return out;
+}
+
+inline Json& chunks_of(Json& document) { return document.begin().value()["chunks"]; }
+
+}  // namespace raiiaf::testing

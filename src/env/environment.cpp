@@ -132,8 +132,8 @@ Environment current_environment() {
     if (!state.native) state.native = detail::capture_native_components();
 
     Environment env;
-    env.components.reserve(state.host.size() + state.native->size());
     env.components = state.host;
+    env.components.reserve(state.host.size() + state.native->size());
     const auto set_by_host = [&state](const std::string& id) {
         for (const EnvComponent& host : state.host)
             if (host.id == id) return true;

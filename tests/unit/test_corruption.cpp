@@ -28,28 +28,8 @@ void read_everything(const Bytes_& bytes) {
     (void)reader.environment();
 }
 
-// The file with its manifest decoded, edited and written back (header fixed up).
-Bytes_ with_manifest(const Bytes_& file, const std::function<void(Json&)>& edit,
-                     const std::function<void(std::string&)>& edit_text = {}) {
-    Header header = parse_header(file);
-    const auto table = std::span<const std::byte>(file).subspan(header.chunk_table_offset, header.chunk_table_size);
-    const auto decoded = detail::zstd_decompress_bounded(table, 1 << 24);
-    Json document = Json::parse(std::string_view(reinterpret_cast<const char*>(decoded.data()) + 12, decoded.size() - 12));
-    edit(document);
-    std::string text = detail::dump_python_json(document);
-    if (edit_text) edit_text(text);
-    const auto envelope = detail::encode_chunk_header("META", "0000", static_cast<std::uint32_t>(text.size()));
-    const auto frame = detail::zstd_compress({envelope, std::as_bytes(std::span(text.data(), text.size()))});
-    Bytes_ out(file.begin(), file.begin() + header.chunk_table_offset);
-    out.insert(out.end(), frame.begin(), frame.end());
-    header.chunk_table_size = static_cast<std::uint32_t>(frame.size());
-    header.file_size = out.size();
-    const auto encoded = encode_header(header);
-    std::copy(encoded.begin(), encoded.end(), out.begin());
-    return out;
-}
-
-Json& chunks_of(Json& document) { return document.begin().value()["chunks"]; }
+using testing::chunks_of;
+using testing::with_manifest;
 
 template <class ErrorClass>
 void expect_failure(const Bytes_& bytes, const std::string& context) {
