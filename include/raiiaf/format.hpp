@@ -36,9 +36,10 @@ enum class Codec {
     raw,   // 12-byte envelope + bytes, uncompressed
     zfp,   // RAIIAF split form: zstd(envelope header) + zfp reversible stream
     zstd,  // zstd frame of envelope + bytes (GEN5's compression)
+    shuffle_zstd,  // [ext] bytes regrouped by significance, then zstd; best on noise
 };
 
-[[nodiscard]] std::string_view codec_name(Codec codec) noexcept;  // "raw", "zfp", "zstd"
+[[nodiscard]] std::string_view codec_name(Codec codec) noexcept;  // "raw", "zfp", "zstd", "shuffle-zstd"
 [[nodiscard]] std::optional<Codec> codec_from_name(std::string_view name) noexcept;
 
 // Chunk types found in the wild.
@@ -100,6 +101,7 @@ struct LatentInfo {
     DType dtype = DType::float32;
     Shape shape;
     Codec codec = Codec::raw;
+    std::optional<double> zfp_tolerance;  // lossy zfp: the absolute error bound it was written with
     std::uint64_t stored_size = 0;  // bytes in the file
     std::uint64_t raw_size = 0;     // tensor bytes
 };

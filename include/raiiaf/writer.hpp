@@ -15,9 +15,17 @@
 namespace raiiaf {
 
 struct LatentInput {
+    LatentInput() = default;
+    LatentInput(std::string name_, Tensor tensor_, std::optional<Codec> codec_ = {},
+                std::optional<double> zfp_tolerance_ = {})
+        : name(std::move(name_)), tensor(std::move(tensor_)), codec(codec_), zfp_tolerance(zfp_tolerance_) {}
+
     std::string name;
     Tensor tensor;
     std::optional<Codec> codec;  // default: WriteOptions::codec
+    // zfp only: lossy accuracy mode with this absolute error bound (default:
+    // WriteOptions::zfp_tolerance; unset means lossless).
+    std::optional<double> zfp_tolerance;
 };
 
 struct ImageInput {
@@ -47,6 +55,7 @@ struct WriteOptions {
     Layout layout = Layout::raiiaf;
     Codec codec = Codec::raw;
     bool float16 = false;  // convert float latents to float16 before storing
+    std::optional<double> zfp_tolerance{};  // zfp only: lossy with this absolute error bound
     bool validate_image = true;
 };
 

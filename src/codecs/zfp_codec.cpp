@@ -150,4 +150,25 @@ void zfp_decompress(std::span<const std::byte> stream_bytes, bool is_double, con
                          std::to_string(stream_bytes.size()));
 }
 
+bool zfp_can_code_dtype(DType dtype) noexcept {
+    return dtype == DType::float16 || dtype == DType::float32 || dtype == DType::float64;
+}
+
+std::vector<std::byte> zfp_encode_tensor(const Tensor& tensor, std::optional<double> tolerance) {
+    if (tensor.dtype() == DType::float16)  // exact widening; readers narrow back
+        return zfp_compress(convert_dtype(tensor, DType::float32).bytes(), false, tensor.shape(), tolerance);
+    return zfp_compress(tensor.bytes(), tensor.dtype() == DType::float64, tensor.shape(), tolerance);
+}
+
+Tensor zfp_decode_tensor(std::span<const std::byte> stream, DType dtype, const Shape& shape) {
+    const bool is_double = dtype == DType::float64;
+    const DType coded = is_double ? DType::float64 : DType::float32;
+    const auto size = tensor_byte_size(coded, shape);
+    if (!size) throw CodecError("zfp tensor size overflows");
+    std::vector<std::byte> values(*size);
+    zfp_decompress(stream, is_double, shape, values);
+    Tensor decoded(coded, shape, Bytes(std::move(values)));
+    return dtype == DType::float16 ? convert_dtype(decoded, DType::float16) : decoded;
+}
+
 }  // namespace raiiaf::detail

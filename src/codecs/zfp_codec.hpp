@@ -25,5 +25,13 @@ void zfp_decompress(std::span<const std::byte> stream, bool is_double, const Sha
 
 // True if a tensor of this shape can be zfp-coded (no zero-sized dimension).
 [[nodiscard]] bool zfp_can_code(const Shape& shape) noexcept;
+// float16, float32 and float64; float16 travels widened to float32.
+[[nodiscard]] bool zfp_can_code_dtype(DType dtype) noexcept;
+
+// The stream of a zfp LATN chunk for a float16/32/64 tensor.
+[[nodiscard]] std::vector<std::byte> zfp_encode_tensor(const Tensor& tensor, std::optional<double> tolerance);
+// Its inverse; float16 values are narrowed back from the coded float32.
+// Throws CodecError.
+[[nodiscard]] Tensor zfp_decode_tensor(std::span<const std::byte> stream, DType dtype, const Shape& shape);
 
 }  // namespace raiiaf::detail

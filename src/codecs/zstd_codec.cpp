@@ -29,7 +29,8 @@ std::unique_ptr<ZSTD_DCtx, DCtxFree> make_dctx() {
 }
 }  // namespace
 
-std::vector<std::byte> zstd_compress(std::initializer_list<std::span<const std::byte>> parts, int level) {
+std::vector<std::byte> zstd_compress(std::span<const std::span<const std::byte>> parts, int level,
+                                     bool block_per_part) {
     std::size_t total = 0;
     for (const auto& part : parts) total += part.size();
 
@@ -40,17 +41,24 @@ std::vector<std::byte> zstd_compress(std::initializer_list<std::span<const std::
     check(ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_contentSizeFlag, 1), "zstd content size flag");
     check(ZSTD_CCtx_setPledgedSrcSize(cctx.get(), total), "zstd pledged size");
 
-    std::vector<std::byte> out(ZSTD_compressBound(total));
+    // Each flushed part may add a block header beyond compressBound's estimate.
+    std::vector<std::byte> out(ZSTD_compressBound(total) + 8 * parts.size() + 32);
     ZSTD_outBuffer output{out.data(), out.size(), 0};
     std::size_t remaining_parts = parts.size();
     for (const auto& part : parts) {
         --remaining_parts;
         ZSTD_inBuffer input{part.data(), part.size(), 0};
-        const ZSTD_EndDirective mode = remaining_parts == 0 ? ZSTD_e_end : ZSTD_e_continue;
+        const ZSTD_EndDirective mode =
+            remaining_parts == 0 ? ZSTD_e_end : (block_per_part ? ZSTD_e_flush : ZSTD_e_continue);
         for (;;) {
             const std::size_t left = ZSTD_compressStream2(cctx.get(), &output, &input, mode);
             check(left, "zstd compression");
-            if (mode == ZSTD_e_end ? left == 0 : input.pos == input.size) break;
+            if (mode == ZSTD_e_continue ? input.pos == input.size : left == 0) break;
+            if (output.pos == output.size) {  // never expected; grow rather than spin
+                out.resize(out.size() * 2);
+                output.dst = out.data();
+                output.size = out.size();
+            }
         }
     }
     if (parts.size() == 0) {

@@ -15,8 +15,14 @@ struct CodecError : std::runtime_error {
 };
 
 // One frame holding the concatenation of `parts` (e.g. envelope header + payload).
-[[nodiscard]] std::vector<std::byte> zstd_compress(std::initializer_list<std::span<const std::byte>> parts,
-                                                   int level = 3);
+// With `block_per_part`, every part starts a new zstd block, so each gets its
+// own entropy tables (what byte planes of different statistics need).
+[[nodiscard]] std::vector<std::byte> zstd_compress(std::span<const std::span<const std::byte>> parts, int level = 3,
+                                                   bool block_per_part = false);
+[[nodiscard]] inline std::vector<std::byte> zstd_compress(std::initializer_list<std::span<const std::byte>> parts,
+                                                          int level = 3) {
+    return zstd_compress(std::span<const std::span<const std::byte>>(parts.begin(), parts.size()), level);
+}
 
 // Decompresses `frame` (which must be exactly one or more whole frames) into
 // `out`, requiring exactly out.size() bytes of content. Throws CodecError.

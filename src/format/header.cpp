@@ -23,13 +23,14 @@ std::string_view codec_name(Codec codec) noexcept {
     switch (codec) {
     case Codec::zfp: return "zfp";
     case Codec::zstd: return "zstd";
+    case Codec::shuffle_zstd: return "shuffle-zstd";
     case Codec::raw: break;
     }
     return "raw";
 }
 
 std::optional<Codec> codec_from_name(std::string_view name) noexcept {
-    for (Codec codec : {Codec::raw, Codec::zfp, Codec::zstd})
+    for (Codec codec : {Codec::raw, Codec::zfp, Codec::zstd, Codec::shuffle_zstd})
         if (codec_name(codec) == name) return codec;
     return std::nullopt;
 }

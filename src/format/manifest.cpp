@@ -212,6 +212,10 @@ LatentInfo latent_info(const ChunkRecord& record, Layout layout, std::size_t pos
             fail_here("unknown codec", "/extra/codec");
     }
     info.codec = latent_codec(record, layout);
+    if (const auto tolerance = record.extra.find("zfp_tolerance"); tolerance != record.extra.end()) {
+        if (!tolerance->is_number() || !(tolerance->get<double>() > 0)) fail_here("zfp_tolerance is not a positive number", "/extra/zfp_tolerance");
+        info.zfp_tolerance = tolerance->get<double>();
+    }
     if (info.codec == Codec::raw && record.compressed) fail_here("raw codec on a compressed chunk", "/compressed");
     if (info.codec != Codec::raw && !record.compressed) fail_here("codec needs a compressed chunk", "/compressed");
     return info;

@@ -2,6 +2,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "codecs/shuffle.hpp"
 #include "codecs/zfp_codec.hpp"
 #include "codecs/zstd_codec.hpp"
 #include "format/chunk.hpp"
@@ -200,19 +201,13 @@ Bytes Reader::State::zfp_payload(std::size_t index, const LatentInfo& info) cons
     }
     check_envelope(envelope, index);
 
-    const bool is_double = info.dtype == DType::float64;
-    const DType coded = is_double ? DType::float64 : DType::float32;
-    const std::uint64_t coded_size = *tensor_byte_size(coded, info.shape);  // <= 2x the checked raw size
-    charge_decompression(coded_size, where);
-    std::vector<std::byte> values(coded_size);
+    // float16 travels as float32: up to twice the checked raw size.
+    charge_decompression(info.dtype == DType::float16 ? 2 * info.raw_size : info.raw_size, where);
     try {
-        detail::zfp_decompress(chunk.subspan(*record.len_header), is_double, info.shape, values);
+        return detail::zfp_decode_tensor(chunk.subspan(*record.len_header), info.dtype, info.shape).data();
     } catch (const detail::CodecError& e) {
         throw_chunk_error(e.what(), where);
     }
-    Tensor decoded(coded, info.shape, Bytes(std::move(values)));
-    if (info.dtype == DType::float16) decoded = convert_dtype(decoded, DType::float16);
-    return decoded.data();
 }
 
 Bytes Reader::State::payload(std::size_t index) const {
@@ -229,6 +224,8 @@ Bytes Reader::State::payload(std::size_t index) const {
         result = Bytes(chunk.subspan(kChunkHeaderSize), keepalive);
     } else {
         charge_decompression(kChunkHeaderSize + record.uncompressed_size, where);
+        // shuffle-zstd also needs the unshuffled copy
+        if (latent != latents.end() && latent->codec == Codec::shuffle_zstd) charge_decompression(record.uncompressed_size, where);
         auto buffer = std::make_shared<std::vector<std::byte>>(kChunkHeaderSize + record.uncompressed_size);
         try {
             detail::zstd_decompress_exact(chunk, *buffer);
@@ -237,7 +234,13 @@ Bytes Reader::State::payload(std::size_t index) const {
         }
         check_envelope(std::span<const std::byte, kChunkHeaderSize>(buffer->data(), kChunkHeaderSize), index);
         const std::span<const std::byte> body = std::span<const std::byte>(*buffer).subspan(kChunkHeaderSize);
-        result = Bytes(body, std::shared_ptr<const void>(buffer));
+        if (latent != latents.end() && latent->codec == Codec::shuffle_zstd) {
+            std::vector<std::byte> unshuffled(body.size());
+            detail::unshuffle_bytes(body, dtype_size(latent->dtype), unshuffled);
+            result = Bytes(std::move(unshuffled));
+        } else {
+            result = Bytes(body, std::shared_ptr<const void>(buffer));
+        }
     }
     check_hash(index, result.span());
     return result;

@@ -1,9 +1,11 @@
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <functional>
 #include <set>
 
+#include "codecs/shuffle.hpp"
 #include "codecs/zfp_codec.hpp"
 #include "codecs/zstd_codec.hpp"
 #include "format/chunk.hpp"
@@ -20,6 +22,9 @@ namespace raiiaf {
 namespace {
 
 constexpr std::uint64_t kMaxU32 = 0xFFFFFFFFull;
+// Measured in bench/: level 1 already reaches the entropy bound on noise (the
+// mantissa bytes are random; only the Huffman-coded exponent bytes shrink).
+constexpr int kShuffleZstdLevel = 1;
 
 // A chunk ready to be written: its record (offset and index still to assign)
 // and the pieces whose concatenation is the stored chunk.
@@ -77,6 +82,9 @@ EncodedChunk encode_latent(const LatentInput& input, const WriteOptions& options
 
     const DType dtype = tensor.dtype();
     const std::span<const std::byte> payload = tensor.bytes();
+    if (input.zfp_tolerance && codec != Codec::zfp)
+        throw InvalidArgument("a zfp tolerance was given for latent \"" + input.name + "\" stored with codec " +
+                              std::string(codec_name(codec)));
     require_payload_fits(payload.size(), "latent \"" + input.name + "\"");
 
     EncodedChunk chunk;
@@ -93,32 +101,57 @@ EncodedChunk encode_latent(const LatentInput& input, const WriteOptions& options
     record.extra["key"] = input.name;
 
     const Bytes envelope = header_bytes(record.type, record.flags, payload.size());
-    switch (codec) {
-    case Codec::raw:
+    const auto store_raw = [&] {
         chunk.pieces = {envelope, tensor.data()};
         record.compressed = false;
         if (options.layout == Layout::raiiaf) {
             record.len_header = kChunkHeaderSize;
             record.len_data = payload.size();
         }
+    };
+    // Our codecs in RAIIAF files are named: its readers take a compressed LATN for zfp.
+    const auto mark_extension_codec = [&] {
+        if (codec == Codec::shuffle_zstd || options.layout == Layout::raiiaf) record.extra["codec"] = codec_name(codec);
+    };
+    switch (codec) {
+    case Codec::raw:
+        store_raw();
         break;
     case Codec::zstd:
         chunk.pieces = {owned(detail::zstd_compress({envelope.span(), payload}))};
         record.compressed = true;
-        if (options.layout == Layout::raiiaf) {  // len_header/len_data stay null: not a split chunk
-            record.extra["codec"] = codec_name(codec);  // RAIIAF readers expect zfp otherwise
-        }
+        mark_extension_codec();
         break;
+    case Codec::shuffle_zstd: {
+        std::vector<std::byte> shuffled(payload.size());
+        detail::shuffle_bytes(payload, dtype_size(dtype), shuffled);
+        std::vector<std::span<const std::byte>> parts{envelope.span()};
+        const std::size_t plane = payload.size() / dtype_size(dtype);
+        for (std::size_t b = 0; b < dtype_size(dtype); ++b)
+            parts.push_back(std::span<const std::byte>(shuffled).subspan(b * plane, plane));
+        auto frame = detail::zstd_compress(parts, kShuffleZstdLevel, /*block_per_part=*/true);
+        if (frame.size() >= kChunkHeaderSize + payload.size()) {  // incompressible: never store more than raw
+            store_raw();
+            break;
+        }
+        chunk.pieces = {owned(std::move(frame))};
+        record.compressed = true;
+        mark_extension_codec();
+        break;
+    }
     case Codec::zfp: {
-        std::vector<std::byte> stream;
-        if (dtype == DType::float32 || dtype == DType::float64) {
-            stream = detail::zfp_compress(payload, dtype == DType::float64, tensor.shape());
-        } else if (dtype == DType::float16) {
-            // zfp has no float16: code the exactly widened values; readers narrow them back.
-            stream = detail::zfp_compress(convert_dtype(tensor, DType::float32).bytes(), false, tensor.shape());
-        } else {
+        if (!detail::zfp_can_code_dtype(dtype))
             throw InvalidArgument("zfp codes float16, float32 and float64 latents only; \"" + input.name + "\" is " +
                                   std::string(dtype_name(dtype)));
+        const std::optional<double> tolerance = input.zfp_tolerance ? input.zfp_tolerance : options.zfp_tolerance;
+        if (tolerance && !(*tolerance > 0.0 && std::isfinite(*tolerance)))
+            throw InvalidArgument("zfp tolerance must be a positive finite number");
+        std::vector<std::byte> stream = detail::zfp_encode_tensor(tensor, tolerance);
+        if (tolerance) {
+            // Lossy: the stored tensor is what decoding yields, and the hash covers that.
+            const Tensor decoded = detail::zfp_decode_tensor(stream, dtype, tensor.shape());
+            record.hash = detail::sha256_hex(decoded.bytes());
+            record.extra["zfp_tolerance"] = *tolerance;
         }
         Bytes header_frame = owned(detail::zstd_compress({envelope.span()}));
         record.compressed = true;

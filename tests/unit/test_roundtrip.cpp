@@ -26,14 +26,16 @@ struct Case {
 };
 
 std::string case_name(const ::testing::TestParamInfo<Case>& info) {
-    return std::string(layout_name(info.param.layout)) + "_" + std::string(codec_name(info.param.codec)) + "_" +
+    std::string codec(codec_name(info.param.codec));
+    std::replace(codec.begin(), codec.end(), '-', '_');
+    return std::string(layout_name(info.param.layout)) + "_" + codec + "_" +
            std::string(dtype_name(info.param.dtype));
 }
 
 std::vector<Case> all_cases() {
     std::vector<Case> cases;
     for (Layout layout : {Layout::raiiaf, Layout::gen5})
-        for (Codec codec : {Codec::raw, Codec::zfp, Codec::zstd})
+        for (Codec codec : {Codec::raw, Codec::zfp, Codec::zstd, Codec::shuffle_zstd})
             for (DType dtype : kAllDTypes) cases.push_back({layout, codec, dtype});
     return cases;
 }
@@ -53,12 +55,19 @@ TEST_P(RoundTrip, LatentComesBackBitExact) {
     const auto bytes = encode(content, options);
     const Reader reader = Reader::from_bytes(Bytes(bytes));
     ASSERT_EQ(reader.latents().size(), 1u);
-    EXPECT_EQ(reader.latents()[0].codec, codec);
+    const bool fell_back = codec == Codec::shuffle_zstd && reader.latents()[0].codec == Codec::raw;
+    if (fell_back) {  // random integers do not compress: stored raw, never larger
+        EXPECT_EQ(reader.latents()[0].stored_size, 12 + original.bytes().size());
+        EXPECT_FALSE(dtype_is_float(dtype)) << "float noise compresses under shuffle-zstd";
+    } else {
+        EXPECT_EQ(reader.latents()[0].codec, codec);
+    }
     const Tensor decoded = reader.load_latent("noise");
     EXPECT_EQ(decoded.dtype(), dtype);
     EXPECT_EQ(decoded.shape(), original.shape());
     EXPECT_TRUE(std::ranges::equal(decoded.bytes(), original.bytes()));
-    const bool extension = !dtype_is_legacy(dtype) || (codec == Codec::zstd && layout == Layout::raiiaf);
+    const bool extension = !dtype_is_legacy(dtype) || (codec == Codec::zstd && layout == Layout::raiiaf) ||
+                           (codec == Codec::shuffle_zstd && !fell_back);
     EXPECT_EQ(reader.header().version_minor, extension ? 1 : 0);
     const CheckReport report = check_bytes(bytes);
     for (const auto& problem : report.problems) ADD_FAILURE() << problem.message;
@@ -70,7 +79,7 @@ TEST(RoundTripRanks, RanksZeroToEightWithEveryCodec) {
     for (unsigned rank = 0; rank <= 8; ++rank) {
         Shape shape(rank, 2);
         if (rank > 0) shape[0] = 3;
-        for (Codec codec : {Codec::raw, Codec::zfp, Codec::zstd}) {
+        for (Codec codec : {Codec::raw, Codec::zfp, Codec::zstd, Codec::shuffle_zstd}) {
             ArtifactContent content = sample_content();
             const Tensor original = random_tensor(DType::float32, shape, rank);
             content.latents = {{"t", original, codec}};
@@ -79,7 +88,8 @@ TEST(RoundTripRanks, RanksZeroToEightWithEveryCodec) {
             const Tensor decoded = reader.load_latent("t");
             EXPECT_EQ(decoded.shape(), shape) << "rank " << rank;
             EXPECT_TRUE(std::ranges::equal(decoded.bytes(), original.bytes())) << "rank " << rank << " " << codec_name(codec);
-            EXPECT_EQ(reader.header().version_minor, rank == 4 && codec != Codec::zstd ? 0 : 1);
+            const bool compressed_ext = reader.latents()[0].codec == Codec::zstd || reader.latents()[0].codec == Codec::shuffle_zstd;
+            EXPECT_EQ(reader.header().version_minor, rank == 4 && !compressed_ext ? 0 : 1);
         }
     }
     ArtifactContent content = sample_content();
@@ -113,6 +123,47 @@ TEST(Float16Option, ConvertsWithRoundToNearestEven) {
         EXPECT_EQ(std::vector<std::uint16_t>(h.begin(), h.end()), expected) << codec_name(codec);
         EXPECT_EQ(reader.chunks()[0].flags, "F16");
     }
+}
+
+TEST(ShuffleZstd, NeverLargerThanRawAndSmallerOnNoise) {
+    ArtifactContent content = sample_content();
+    const Tensor noise = random_tensor(DType::float32, {1, 4, 64, 64}, 3);
+    content.latents = {{"noise", noise, Codec::shuffle_zstd}};
+    const Reader reader = Reader::from_bytes(Bytes(encode(content)));
+    const LatentInfo& info = reader.latents()[0];
+    EXPECT_EQ(info.codec, Codec::shuffle_zstd);
+    EXPECT_LT(info.stored_size, 0.9 * noise.bytes().size()) << "Gaussian float32 noise compresses to ~0.83";
+    EXPECT_EQ(reader.chunks()[0].extra["codec"], "shuffle-zstd");
+    EXPECT_TRUE(std::ranges::equal(reader.load_latent(0).bytes(), noise.bytes()));
+}
+
+TEST(ZfpLossy, ErrorStaysWithinTheRecordedTolerance) {
+    for (DType dtype : {DType::float32, DType::float64}) {
+        for (double tolerance : {1e-1, 1e-3}) {
+            ArtifactContent content = sample_content();
+            const Tensor original = random_tensor(dtype, {1, 4, 32, 32}, 11);
+            content.latents = {{"noise", original, Codec::zfp, tolerance}};
+            const auto bytes = encode(content);
+            const Reader reader = Reader::from_bytes(Bytes(bytes));
+            EXPECT_EQ(reader.latents()[0].zfp_tolerance, tolerance);
+            const Tensor decoded = reader.load_latent(0);  // the hash covers the decoded values
+            double max_error = 0;
+            for (std::uint64_t i = 0; i < original.element_count(); ++i) {
+                const double a = dtype == DType::float32 ? original.as<float>()[i] : original.as<double>()[i];
+                const double b = dtype == DType::float32 ? decoded.as<float>()[i] : decoded.as<double>()[i];
+                max_error = std::max(max_error, std::abs(a - b));
+            }
+            EXPECT_LE(max_error, tolerance) << dtype_name(dtype);
+            EXPECT_GT(max_error, 0.0) << "lossy mode actually loses";
+            EXPECT_TRUE(check_bytes(bytes).ok());
+        }
+    }
+    ArtifactContent content = sample_content();
+    content.latents[0].zfp_tolerance = 0.01;  // with the raw codec
+    EXPECT_THROW((void)encode(content), InvalidArgument);
+    content.latents[0].codec = Codec::zfp;
+    content.latents[0].zfp_tolerance = -1;
+    EXPECT_THROW((void)encode(content), InvalidArgument);
 }
 
 TEST(Determinism, IdenticalInputGivesIdenticalBytes) {
