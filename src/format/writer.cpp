@@ -1,4 +1,6 @@
+#include <atomic>
 #include <chrono>
+#include <thread>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -25,6 +27,8 @@ constexpr std::uint64_t kMaxU32 = 0xFFFFFFFFull;
 // Measured in bench/: level 1 already reaches the entropy bound on noise (the
 // mantissa bytes are random; only the Huffman-coded exponent bytes shrink).
 constexpr int kShuffleZstdLevel = 1;
+// Below this much payload, threads cost more than they save.
+constexpr std::uint64_t kParallelEncodeThreshold = 1u << 20;
 
 // A chunk ready to be written: its record (offset and index still to assign)
 // and the pieces whose concatenation is the stored chunk.
@@ -231,6 +235,49 @@ std::vector<std::byte> compress_manifest(const Json& document, int level) {
     return detail::zstd_compress({envelope.span(), std::as_bytes(std::span(text.data(), text.size()))}, level);
 }
 
+// Latents and the image are independent: hash, check and compress them on
+// all cores when there is enough data to pay for the threads.
+std::vector<EncodedChunk> encode_payload_chunks(const ArtifactContent& content, const WriteOptions& options) {
+    std::vector<std::function<EncodedChunk()>> jobs;
+    std::uint64_t total_bytes = 0;
+    for (const auto& latent : content.latents) {
+        jobs.emplace_back([&latent, &options] { return encode_latent(latent, options); });
+        total_bytes += latent.tensor.bytes().size();
+    }
+    if (content.image) {
+        jobs.emplace_back([&content, &options] { return encode_image(*content.image, options); });
+        total_bytes += content.image->bytes.size();
+    }
+    std::vector<EncodedChunk> chunks;
+    chunks.reserve(jobs.size());
+    const unsigned workers = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), jobs.size());
+    if (total_bytes < kParallelEncodeThreshold || workers <= 1) {
+        for (const auto& job : jobs) chunks.push_back(job());
+        return chunks;
+    }
+    std::vector<std::optional<EncodedChunk>> results(jobs.size());
+    std::vector<std::exception_ptr> errors(jobs.size());
+    std::atomic<std::size_t> next{0};
+    const auto work = [&] {
+        for (std::size_t i; (i = next.fetch_add(1)) < jobs.size();) {
+            try {
+                results[i] = jobs[i]();
+            } catch (...) {
+                errors[i] = std::current_exception();
+            }
+        }
+    };
+    std::vector<std::jthread> threads;
+    for (unsigned t = 1; t < workers; ++t) threads.emplace_back(work);
+    work();
+    threads.clear();  // joins
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        if (errors[i]) std::rethrow_exception(errors[i]);
+        chunks.push_back(std::move(*results[i]));
+    }
+    return chunks;
+}
+
 Plan make_plan(const ArtifactContent& content, const WriteOptions& options) {
     const Layout layout = options.layout;
     Plan plan;
@@ -239,11 +286,8 @@ Plan make_plan(const ArtifactContent& content, const WriteOptions& options) {
         if (!names.insert(name).second) throw InvalidArgument("two latents are named \"" + name + "\"");
     };
 
-    for (const auto& latent : content.latents) {
-        claim_name(latent.name);
-        plan.chunks.push_back(encode_latent(latent, options));
-    }
-    if (content.image) plan.chunks.push_back(encode_image(*content.image, options));
+    for (const auto& latent : content.latents) claim_name(latent.name);
+    plan.chunks = encode_payload_chunks(content, options);
     bool has_environment = false;
     for (const auto& stored : content.stored_chunks) {
         if (stored.record.compressed_size != stored.stored.size())
