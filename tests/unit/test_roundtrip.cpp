@@ -309,3 +309,38 @@ TEST(DefaultStructure, Gen5RecordsHaveNoSplitFields) {
 
 }  // namespace
 }  // namespace raiiaf
+
+#include <sys/mman.h>
+
+namespace raiiaf {
+namespace {
+
+// What the u32 header fields cannot address is refused before any byte is
+// written. The 5 GiB chunk is inaccessible reserved address space: reading it
+// would crash the test, so this also proves the refusal comes first.
+TEST(LayoutLimits, RefusesManifestPastFourGiB) {
+    constexpr std::size_t kHuge = 5ull << 30;
+    void* reserved = mmap(nullptr, kHuge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    ASSERT_NE(reserved, MAP_FAILED);
+    ArtifactContent content = sample_content();
+    ChunkRecord record;
+    record.type = "XBIG";
+    record.flags = "0000";
+    record.compressed = true;
+    record.compressed_size = kHuge;
+    record.uncompressed_size = 1;
+    record.hash = std::string(64, '0');
+    content.stored_chunks.push_back({record, Bytes(std::span(static_cast<const std::byte*>(reserved), kHuge), nullptr)});
+    for (Layout layout : {Layout::raiiaf, Layout::gen5}) {
+        try {
+            (void)encode(content, {.layout = layout});
+            ADD_FAILURE() << "a 5 GiB chunk was accepted";
+        } catch (const InvalidArgument& e) {
+            EXPECT_NE(std::string(e.what()).find("4 GiB"), std::string::npos) << e.what();
+        }
+    }
+    munmap(reserved, kHuge);
+}
+
+}  // namespace
+}  // namespace raiiaf
