@@ -1,6 +1,6 @@
 #include <cstring>
 
-#include "format/little_endian.hpp"
+#include "format/header_fields.hpp"
 #include "raiiaf/errors.hpp"
 #include "raiiaf/format.hpp"
 
@@ -35,8 +35,32 @@ std::optional<Codec> codec_from_name(std::string_view name) noexcept {
     return std::nullopt;
 }
 
-using detail::load_le;
-using detail::store_le;
+namespace detail {
+
+const HeaderFields& header_fields(Layout layout) noexcept {
+    static constexpr HeaderFields kRaiiaf{{6, 1}, {7, 1}, {8, 1}, {9, 4}, {13, 4}, {17, 4}, {21, 8}, {29, 4}};
+    static constexpr HeaderFields kGen5{{4, 1}, {5, 1}, {6, 2}, {8, 4}, {12, 4}, {16, 4}, {20, 4}, {24, 8}};
+    return layout == Layout::gen5 ? kGen5 : kRaiiaf;
+}
+
+}  // namespace detail
+
+namespace {
+
+std::uint64_t load_field(const std::byte* header, detail::HeaderField field) {
+    std::uint64_t value = 0;
+    std::memcpy(&value, header + field.offset, field.size);  // little-endian host (little_endian.hpp)
+    return value;
+}
+
+void store_field(std::byte* header, detail::HeaderField field, std::uint64_t value, const char* name) {
+    if (field.size < 8 && value >> (8 * field.size) != 0)
+        throw InvalidArgument(std::string(name) + " " + std::to_string(value) + " does not fit the header's " +
+                              std::to_string(field.size) + "-byte field");
+    std::memcpy(header + field.offset, &value, field.size);
+}
+
+}  // namespace
 
 Header parse_header(std::span<const std::byte> bytes) {
     Header header;
@@ -54,28 +78,18 @@ Header parse_header(std::span<const std::byte> bytes) {
         throw CorruptHeader("header is truncated: " + std::to_string(bytes.size()) + " of " +
                                 std::to_string(header_size(header.layout)) + " bytes",
                             ErrorLocation::at_offset(0));
+    const auto& fields = detail::header_fields(header.layout);
     const std::byte* p = bytes.data();
-    if (header.layout == Layout::raiiaf) {
-        header.version_major = load_le<std::uint8_t>(p + 6);
-        header.version_minor = load_le<std::uint8_t>(p + 7);
-        header.flags = load_le<std::uint8_t>(p + 8);
-        header.chunk_table_offset = load_le<std::uint32_t>(p + 9);
-        header.chunk_table_size = load_le<std::uint32_t>(p + 13);
-        header.chunk_count = load_le<std::uint32_t>(p + 17);
-        header.file_size = load_le<std::uint64_t>(p + 21);
-        header.reserved = load_le<std::uint32_t>(p + 29);
-    } else {
-        header.version_major = load_le<std::uint8_t>(p + 4);
-        header.version_minor = load_le<std::uint8_t>(p + 5);
-        header.flags = load_le<std::uint16_t>(p + 6);
-        header.chunk_table_offset = load_le<std::uint32_t>(p + 8);
-        header.chunk_table_size = load_le<std::uint32_t>(p + 12);
-        header.chunk_count = load_le<std::uint32_t>(p + 16);
-        header.file_size = load_le<std::uint32_t>(p + 20);
-        header.reserved = load_le<std::uint64_t>(p + 24);
-    }
+    header.version_major = static_cast<std::uint8_t>(load_field(p, fields.version_major));
+    header.version_minor = static_cast<std::uint8_t>(load_field(p, fields.version_minor));
+    header.flags = static_cast<std::uint16_t>(load_field(p, fields.flags));
+    header.chunk_table_offset = static_cast<std::uint32_t>(load_field(p, fields.chunk_table_offset));
+    header.chunk_table_size = static_cast<std::uint32_t>(load_field(p, fields.chunk_table_size));
+    header.chunk_count = static_cast<std::uint32_t>(load_field(p, fields.chunk_count));
+    header.file_size = load_field(p, fields.file_size);
+    header.reserved = load_field(p, fields.reserved);
     if (header.version_major < 1)
-        throw CorruptHeader("version_major is 0", ErrorLocation::at_offset(header.layout == Layout::raiiaf ? 6u : 4u));
+        throw CorruptHeader("version_major is 0", ErrorLocation::at_offset(fields.version_major.offset));
     return header;
 }
 
@@ -84,32 +98,15 @@ std::vector<std::byte> encode_header(const Header& header) {
     std::byte* p = bytes.data();
     const std::string_view magic = layout_magic(header.layout);
     std::memcpy(p, magic.data(), magic.size());
-    const auto require_fits = [](std::uint64_t value, std::uint64_t max, const char* field) {
-        if (value > max)
-            throw InvalidArgument(std::string(field) + " " + std::to_string(value) + " does not fit the header");
-    };
-    if (header.layout == Layout::raiiaf) {
-        require_fits(header.flags, 0xFF, "flags");
-        require_fits(header.reserved, 0xFFFFFFFFu, "reserved");
-        store_le<std::uint8_t>(p + 6, header.version_major);
-        store_le<std::uint8_t>(p + 7, header.version_minor);
-        store_le<std::uint8_t>(p + 8, static_cast<std::uint8_t>(header.flags));
-        store_le<std::uint32_t>(p + 9, header.chunk_table_offset);
-        store_le<std::uint32_t>(p + 13, header.chunk_table_size);
-        store_le<std::uint32_t>(p + 17, header.chunk_count);
-        store_le<std::uint64_t>(p + 21, header.file_size);
-        store_le<std::uint32_t>(p + 29, static_cast<std::uint32_t>(header.reserved));
-    } else {
-        require_fits(header.file_size, 0xFFFFFFFFu, "file_size");
-        store_le<std::uint8_t>(p + 4, header.version_major);
-        store_le<std::uint8_t>(p + 5, header.version_minor);
-        store_le<std::uint16_t>(p + 6, header.flags);
-        store_le<std::uint32_t>(p + 8, header.chunk_table_offset);
-        store_le<std::uint32_t>(p + 12, header.chunk_table_size);
-        store_le<std::uint32_t>(p + 16, header.chunk_count);
-        store_le<std::uint32_t>(p + 20, static_cast<std::uint32_t>(header.file_size));
-        store_le<std::uint64_t>(p + 24, header.reserved);
-    }
+    const auto& fields = detail::header_fields(header.layout);
+    store_field(p, fields.version_major, header.version_major, "version_major");
+    store_field(p, fields.version_minor, header.version_minor, "version_minor");
+    store_field(p, fields.flags, header.flags, "flags");
+    store_field(p, fields.chunk_table_offset, header.chunk_table_offset, "chunk_table_offset");
+    store_field(p, fields.chunk_table_size, header.chunk_table_size, "chunk_table_size");
+    store_field(p, fields.chunk_count, header.chunk_count, "chunk_count");
+    store_field(p, fields.file_size, header.file_size, "file_size");
+    store_field(p, fields.reserved, header.reserved, "reserved");
     return bytes;
 }
 

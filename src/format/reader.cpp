@@ -6,6 +6,7 @@
 #include "codecs/zfp_codec.hpp"
 #include "codecs/zstd_codec.hpp"
 #include "format/chunk.hpp"
+#include "format/header_fields.hpp"
 #include "format/json_text.hpp"
 #include "format/manifest.hpp"
 #include "format/sha256.hpp"
@@ -67,11 +68,11 @@ void Reader::State::parse_structure() {
     header = parse_header(file);
     const Layout layout = header.layout;
     const std::size_t header_bytes = header_size(layout);
-    const std::uint64_t file_size_field_offset = layout == Layout::raiiaf ? 21 : 20;
+    const auto& fields = detail::header_fields(layout);
     if (header.file_size != file.size())
         throw CorruptHeader("header says the file has " + std::to_string(header.file_size) + " bytes but it has " +
                                 std::to_string(file.size()) + (header.file_size > file.size() ? " (truncated)" : ""),
-                            ErrorLocation::at_offset(file_size_field_offset));
+                            ErrorLocation::at_offset(fields.file_size.offset));
 
     const std::uint64_t table_offset = header.chunk_table_offset;
     const std::uint64_t table_size = header.chunk_table_size;
@@ -79,7 +80,7 @@ void Reader::State::parse_structure() {
     if (table_offset < header_bytes || table_size == 0 || table_offset + table_size > file.size())
         throw CorruptHeader("manifest of " + std::to_string(table_size) + " bytes at offset " +
                                 std::to_string(table_offset) + " lies outside the file",
-                            ErrorLocation::at_offset(layout == Layout::raiiaf ? 9u : 8u));
+                            ErrorLocation::at_offset(fields.chunk_table_offset.offset));
 
     std::vector<std::byte> table;
     try {
@@ -113,7 +114,7 @@ void Reader::State::parse_structure() {
     if (header.chunk_count != chunks.size())
         throw CorruptHeader("header says " + std::to_string(header.chunk_count) + " chunks, the manifest lists " +
                                 std::to_string(chunks.size()),
-                            ErrorLocation::at_offset(layout == Layout::raiiaf ? 17u : 16u));
+                            ErrorLocation::at_offset(fields.chunk_count.offset));
 
     // Every chunk inside the file, clear of the header, the manifest and each other.
     std::vector<std::pair<std::uint64_t, std::uint64_t>> extents;  // [begin, end)

@@ -1,0 +1,23 @@
+// Where each header field lives in the two layouts (docs/FORMAT.md section 2).
+#pragma once
+
+#include <cstddef>
+
+#include "format/little_endian.hpp"
+#include "raiiaf/format.hpp"
+
+namespace raiiaf::detail {
+
+struct HeaderField {
+    std::size_t offset;
+    std::size_t size;  // bytes, little-endian
+};
+
+struct HeaderFields {
+    HeaderField version_major, version_minor, flags, chunk_table_offset, chunk_table_size, chunk_count, file_size,
+        reserved;
+};
+
+[[nodiscard]] const HeaderFields& header_fields(Layout layout) noexcept;
+
+}  // namespace raiiaf::detail
