@@ -14,6 +14,11 @@ struct Limits {
     std::uint64_t max_manifest_size = 64ull << 20;      // decompressed JSON text
     std::uint64_t max_decompressed_total = 64ull << 30; // summed over one reader's lifetime
     std::uint32_t max_json_depth = 64;
+    // Keys in one JSON object: objects keep insertion order, so inserting a key
+    // costs a scan of the keys before it and n keys cost n^2 / 2 comparisons.
+    std::uint32_t max_json_object_members = 10'000;
+    // Values in one JSON document (each costs a tree node of tens of bytes).
+    std::uint64_t max_json_values = 1'000'000;
     std::uint32_t max_rank = 8;
 };
 

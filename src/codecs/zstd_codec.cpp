@@ -84,6 +84,24 @@ void zstd_decompress_exact(std::span<const std::byte> frame, std::span<std::byte
                          std::to_string(out.size()));
 }
 
+std::vector<std::byte> zstd_decompress_to_size(std::span<const std::byte> frame, std::size_t size) {
+    const unsigned long long declared = ZSTD_getFrameContentSize(frame.data(), frame.size());
+    if (declared == ZSTD_CONTENTSIZE_ERROR) throw CodecError("not a zstd frame");
+    if (declared == ZSTD_CONTENTSIZE_UNKNOWN) {
+        auto out = zstd_decompress_bounded(frame, size);
+        if (out.size() != size)
+            throw CodecError("zstd frame holds " + std::to_string(out.size()) + " bytes, expected " +
+                             std::to_string(size));
+        return out;
+    }
+    if (declared != size)
+        throw CodecError("zstd frame declares " + std::to_string(declared) + " bytes, expected " +
+                         std::to_string(size));
+    std::vector<std::byte> out(size);
+    zstd_decompress_exact(frame, out);
+    return out;
+}
+
 std::vector<std::byte> zstd_decompress_bounded(std::span<const std::byte> frame, std::size_t max_size) {
     if (ZSTD_getFrameContentSize(frame.data(), frame.size()) == ZSTD_CONTENTSIZE_ERROR)
         throw CodecError("not a zstd frame");

@@ -28,6 +28,13 @@ struct CodecError : std::runtime_error {
 // `out`, requiring exactly out.size() bytes of content. Throws CodecError.
 void zstd_decompress_exact(std::span<const std::byte> frame, std::span<std::byte> out);
 
+// Decompresses `frame` into a new buffer of exactly `size` bytes. The frame's
+// declared content size is checked before anything is allocated, and a frame
+// that declares none grows its buffer only as content actually arrives, so a
+// small frame cannot make us allocate the size a hostile manifest claims.
+// Throws CodecError.
+[[nodiscard]] std::vector<std::byte> zstd_decompress_to_size(std::span<const std::byte> frame, std::size_t size);
+
 // Decompresses a frame whose content size we cannot know in advance, refusing
 // to produce more than `max_size` bytes. Throws CodecError.
 [[nodiscard]] std::vector<std::byte> zstd_decompress_bounded(std::span<const std::byte> frame,

@@ -18,9 +18,6 @@ namespace raiiaf {
 
 namespace {
 
-// Deep enough for any extra keys a writer may add; the format itself nests 3.
-constexpr std::uint32_t kMaxEnvJsonDepth = 64;
-
 [[noreturn]] void fail(const std::string& reason, std::string json_path = {}) {
     ErrorLocation where;
     where.chunk_type = "ENVC";
@@ -91,7 +88,7 @@ Environment parse_environment(std::span<const std::byte> payload) {
     const std::string_view text(reinterpret_cast<const char*>(payload.data()), payload.size());
     Json document;
     try {
-        document = detail::parse_json(text, kMaxEnvJsonDepth);
+        document = detail::parse_json(text, Limits{});
     } catch (const detail::JsonTextError& e) {
         fail(e.what());
     }

@@ -1,36 +1,101 @@
 #include "format/json_text.hpp"
 
+#include <optional>
+#include <vector>
+
 namespace raiiaf::detail {
 
 namespace {
-// True when brackets outside string literals nest deeper than max_depth.
-bool nests_deeper_than(std::string_view text, std::uint32_t max_depth) {
-    std::uint32_t depth = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (in_string) {
-            if (c == '\\') ++i;
-            else if (c == '"') in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > max_depth) return true;
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            --depth;
-        }
-    }
-    return false;
+
+// nlohmann's message without its "[json.exception...] parse error at line 1,
+// column 20: " prefix (the offset is reported on its own).
+std::string syntax_error(const nlohmann::detail::exception& e) {
+    std::string reason = e.what();
+    if (const auto column = reason.find("column "); column != std::string::npos)
+        if (const auto colon = reason.find(": ", column); colon != std::string::npos) reason.erase(0, colon + 2);
+    return "not valid JSON: " + reason;
 }
+
+// A SAX consumer that builds nothing: it counts, and stops at the first bound
+// exceeded. nlohmann's SAX parser is iterative, so depth costs it no stack.
+class BoundsChecker {
+public:
+    using number_integer_t = Json::number_integer_t;
+    using number_unsigned_t = Json::number_unsigned_t;
+    using number_float_t = Json::number_float_t;
+    using string_t = Json::string_t;
+    using binary_t = Json::binary_t;
+
+    explicit BoundsChecker(const Limits& limits) : limits_(limits) {}
+
+    bool null() { return value(); }
+    bool boolean(bool) { return value(); }
+    bool number_integer(number_integer_t) { return value(); }
+    bool number_unsigned(number_unsigned_t) { return value(); }
+    bool number_float(number_float_t, const string_t&) { return value(); }
+    bool string(string_t&) { return value(); }
+    bool binary(binary_t&) { return value(); }
+    bool start_object(std::size_t) { return open(); }
+    bool start_array(std::size_t) { return open(); }
+    bool end_object() { return close(); }
+    bool end_array() { return close(); }
+    bool key(string_t&) {
+        if (++members_.back() > limits_.max_json_object_members)
+            return fail("a JSON object has more than " + std::to_string(limits_.max_json_object_members) + " keys");
+        return true;
+    }
+    bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) {
+        offset_ = position > 0 ? position - 1 : 0;
+        reason_ = syntax_error(e);
+        return false;
+    }
+
+    [[nodiscard]] const std::string& reason() const { return reason_; }
+    [[nodiscard]] std::optional<std::uint64_t> offset() const { return offset_; }
+
+private:
+    bool value() {
+        if (++values_ > limits_.max_json_values)
+            return fail("JSON document has more than " + std::to_string(limits_.max_json_values) + " values");
+        return true;
+    }
+    bool open() {
+        if (members_.size() >= limits_.max_json_depth)
+            return fail("JSON nesting deeper than " + std::to_string(limits_.max_json_depth) + " levels");
+        members_.push_back(0);
+        return value();
+    }
+    bool close() {
+        members_.pop_back();
+        return true;
+    }
+    bool fail(std::string reason) {
+        reason_ = std::move(reason);
+        return false;
+    }
+
+    const Limits& limits_;
+    std::vector<std::uint32_t> members_;  // keys so far in each open container
+    std::uint64_t values_ = 0;
+    std::optional<std::uint64_t> offset_;  // known for syntax errors only
+    std::string reason_;
+};
+
 }  // namespace
 
-Json parse_json(std::string_view text, std::uint32_t max_depth) {
-    if (nests_deeper_than(text, max_depth))
-        throw JsonTextError("JSON nesting deeper than " + std::to_string(max_depth) + " levels");
+void check_json_text(std::string_view text, const Limits& limits) {
+    BoundsChecker checker(limits);
+    if (!Json::sax_parse(text.begin(), text.end(), &checker)) throw JsonTextError(checker.reason(), checker.offset());
+}
+
+Json parse_json(std::string_view text, const Limits& limits) {
+    check_json_text(text, limits);
     try {
         return Json::parse(text.begin(), text.end());
+    } catch (const Json::parse_error& e) {
+        throw JsonTextError(syntax_error(e), e.byte > 0 ? e.byte - 1 : 0);
     } catch (const Json::exception& e) {
-        throw JsonTextError(std::string("invalid JSON: ") + e.what());
+        throw JsonTextError(std::string("not valid JSON: ") + e.what(), std::nullopt);
     }
 }
 
@@ -38,7 +103,7 @@ std::string dump_python_json(const Json& value) {
     try {
         return value.dump(2, ' ', /*ensure_ascii=*/true);
     } catch (const Json::exception& e) {
-        throw JsonTextError(std::string("cannot write JSON: ") + e.what());
+        throw JsonTextError(std::string("cannot write JSON: ") + e.what(), std::nullopt);
     }
 }
 

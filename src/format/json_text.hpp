@@ -2,21 +2,30 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include "raiiaf/format.hpp"
+#include "raiiaf/limits.hpp"
 
 namespace raiiaf::detail {
 
 struct JsonTextError : std::runtime_error {
-    using std::runtime_error::runtime_error;
+    JsonTextError(const std::string& what, std::optional<std::uint64_t> offset)
+        : std::runtime_error(what), offset(offset) {}
+    std::optional<std::uint64_t> offset;  // byte offset in the text, where known
 };
 
-// Parses JSON, first refusing nesting deeper than `max_depth` (so no parser
-// recursion or allocation is driven by a hostile document). Throws JsonTextError.
-[[nodiscard]] Json parse_json(std::string_view text, std::uint32_t max_depth);
+// Checks the text against the limits' JSON bounds (nesting depth, keys per
+// object, values per document) and its syntax, without building anything, so
+// that no hostile document drives the tree builder into deep recursion,
+// quadratic key insertion or unbounded allocation. Throws JsonTextError.
+void check_json_text(std::string_view text, const Limits& limits);
+
+// check_json_text, then the parse. Throws JsonTextError.
+[[nodiscard]] Json parse_json(std::string_view text, const Limits& limits);
 
 // The text Python's json.dumps(value, indent=2) writes: ensure_ascii escapes,
 // ", "/": " separators, no trailing newline. Throws JsonTextError on strings

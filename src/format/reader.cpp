@@ -101,7 +101,7 @@ void Reader::State::parse_structure() {
     const std::string_view text(reinterpret_cast<const char*>(table.data()) + kChunkHeaderSize, envelope.size);
     Json document;
     try {
-        document = detail::parse_json(text, limits.max_json_depth);
+        document = detail::parse_json(text, limits);
     } catch (const detail::JsonTextError& e) {
         throw MetadataError(e.what(), table_location);
     }
@@ -227,9 +227,10 @@ Bytes Reader::State::payload(std::size_t index) const {
         charge_decompression(kChunkHeaderSize + record.uncompressed_size, where);
         // shuffle-zstd also needs the unshuffled copy
         if (latent != latents.end() && latent->codec == Codec::shuffle_zstd) charge_decompression(record.uncompressed_size, where);
-        auto buffer = std::make_shared<std::vector<std::byte>>(kChunkHeaderSize + record.uncompressed_size);
+        std::shared_ptr<std::vector<std::byte>> buffer;
         try {
-            detail::zstd_decompress_exact(chunk, *buffer);
+            buffer = std::make_shared<std::vector<std::byte>>(
+                detail::zstd_decompress_to_size(chunk, kChunkHeaderSize + record.uncompressed_size));
         } catch (const detail::CodecError& e) {
             throw_chunk_error(e.what(), where);
         }

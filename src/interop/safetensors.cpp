@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "format/little_endian.hpp"
+#include "format/json_text.hpp"
 #include "interop/tensor_file.hpp"
 #include "io/atomic_file.hpp"
 #include "raiiaf/errors.hpp"
@@ -90,31 +91,13 @@ struct ParsedFile {
     std::uint64_t data_start = 0;
 };
 
-// Rejects nesting deeper than the limit before the parser builds anything.
-void check_nesting(std::string_view text, std::uint32_t max_depth) {
-    std::uint32_t depth = 0;
-    bool in_string = false;
-    bool escaped = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > max_depth)
-                fail("header JSON nests deeper than " + std::to_string(max_depth) + " levels",
-                     ErrorLocation::at_offset(kSizeFieldSize + i));
-        } else if ((c == '}' || c == ']') && depth > 0) {
-            --depth;
-        }
-    }
-}
-
 Json parse_header_json(std::string_view text, const Limits& limits) {
-    check_nesting(text, limits.max_json_depth);
+    try {
+        detail::check_json_text(text, limits);
+    } catch (const detail::JsonTextError& error) {
+        fail(std::string("header is ") + error.what(),
+             error.offset ? ErrorLocation::at_offset(kSizeFieldSize + *error.offset) : ErrorLocation{});
+    }
     // The parser keeps the last of duplicate keys; the callback refuses them
     // instead, so a name cannot silently point at two places.
     std::vector<std::unordered_set<std::string>> open_objects;
@@ -139,16 +122,8 @@ Json parse_header_json(std::string_view text, const Limits& limits) {
         }
         return true;
     };
-    try {
-        return Json::parse(text.begin(), text.end(), refuse_duplicates);
-    } catch (const Json::parse_error& error) {
-        std::string reason = error.what();
-        if (const auto column = reason.find("column "); column != std::string::npos) {
-            if (const auto colon = reason.find(": ", column); colon != std::string::npos) reason = reason.substr(colon + 2);
-        }
-        const std::uint64_t position = error.byte > 0 ? error.byte - 1 : 0;
-        fail("header is not valid JSON: " + reason, ErrorLocation::at_offset(kSizeFieldSize + position));
-    }
+    // check_json_text has already refused what the parser could throw on.
+    return Json::parse(text.begin(), text.end(), refuse_duplicates);
 }
 
 std::uint64_t unsigned_value(const Json& value, std::string_view name, std::string_view field) {

@@ -186,6 +186,30 @@ TEST(Corruption, ManifestBombAndDeepJson) {
     EXPECT_NO_THROW((void)Reader::from_bytes(Bytes(padded)));
 }
 
+TEST(Corruption, ManifestKeyAndValueCountLimits) {
+    const Bytes_ file = sample_file();
+    const auto many_settings = with_manifest(file, [](Json& d) {
+        Json settings = Json::object();
+        for (int i = 0; i < 50; ++i) settings["k" + std::to_string(i)] = i;
+        d.begin().value()["model_info"]["generation_settings"] = settings;
+    });
+    EXPECT_NO_THROW((void)Reader::from_bytes(Bytes(many_settings)));
+    const auto message_with = [&](const Limits& limits) -> std::string {
+        try {
+            (void)Reader::from_bytes(Bytes(many_settings), {.limits = limits});
+        } catch (const MetadataError& e) {
+            return e.what();
+        }
+        return "no MetadataError";
+    };
+    Limits few_keys;
+    few_keys.max_json_object_members = 40;
+    EXPECT_NE(message_with(few_keys).find("more than 40 keys"), std::string::npos) << message_with(few_keys);
+    Limits few_values;
+    few_values.max_json_values = 60;
+    EXPECT_NE(message_with(few_values).find("more than 60 values"), std::string::npos) << message_with(few_values);
+}
+
 TEST(Corruption, ChunkCountLimit) {
     Limits limits;
     limits.max_chunk_count = 2;

@@ -269,7 +269,7 @@ TEST(SafetensorsHostile, HeaderIsNotAJsonObject) {
 TEST(SafetensorsHostile, DeepJson) {
     std::string deep = R"({"__metadata__":)";
     deep += std::string(100000, '[') + std::string(100000, ']') + "}";
-    EXPECT_ST_ERROR(safetensors_file(deep), "nests deeper than 64 levels");
+    EXPECT_ST_ERROR(safetensors_file(deep), "nesting deeper than 64 levels");
     // Brackets inside strings do not count.
     const std::string in_string = R"({"__metadata__":{"k":")" + std::string(1000, '[') + R"("}})";
     EXPECT_EQ(read_safetensors_metadata(safetensors_file(in_string))["k"].get<std::string>().size(), 1000u);
