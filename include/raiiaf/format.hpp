@@ -46,6 +46,9 @@ enum class Codec {
 inline constexpr std::string_view kLatentType = "LATN";
 inline constexpr std::string_view kImageType = "DATA";
 inline constexpr std::string_view kEnvType = "ENVC";
+// Key in a compressed chunk record's extra: SHA-256 (lowercase hex) of the
+// stored bytes, checked by verification (docs/FORMAT.md section 4).
+inline constexpr std::string_view kStoredDigestKey = "stored_sha256";
 inline constexpr std::string_view kManifestType = "META";
 inline constexpr std::size_t kChunkHeaderSize = 12;
 

@@ -25,7 +25,7 @@ void shuffle_bytes(std::span<const std::byte> in, std::size_t element_size, std:
     case 2: shuffle_fixed<2>(in.data(), count, out.data()); break;
     case 4: shuffle_fixed<4>(in.data(), count, out.data()); break;
     case 8: shuffle_fixed<8>(in.data(), count, out.data()); break;
-    default: std::memcpy(out.data(), in.data(), in.size()); break;  // one-byte elements
+    default: if (!in.empty()) std::memcpy(out.data(), in.data(), in.size()); break;  // one-byte elements; an empty span's data() may be null
     }
 }
 
@@ -35,7 +35,7 @@ void unshuffle_bytes(std::span<const std::byte> in, std::size_t element_size, st
     case 2: unshuffle_fixed<2>(in.data(), count, out.data()); break;
     case 4: unshuffle_fixed<4>(in.data(), count, out.data()); break;
     case 8: unshuffle_fixed<8>(in.data(), count, out.data()); break;
-    default: std::memcpy(out.data(), in.data(), in.size()); break;
+    default: if (!in.empty()) std::memcpy(out.data(), in.data(), in.size()); break;
     }
 }
 

@@ -1,5 +1,6 @@
 #include "codecs/zstd_codec.hpp"
 
+#include <xxhash.h>
 #include <zstd.h>
 
 #include <algorithm>
@@ -18,6 +19,24 @@ struct DCtxFree {
 
 void check(std::size_t result, const char* what) {
     if (ZSTD_isError(result)) throw CodecError(std::string(what) + ": " + ZSTD_getErrorName(result));
+}
+
+constexpr std::uint32_t kFrameMagic = 0xFD2FB528;
+constexpr std::size_t kMaxBlockSize = 128 * 1024;
+constexpr std::byte kUnusedHeaderBit{0x10};
+
+void append_le(std::vector<std::byte>& out, std::uint64_t value, std::size_t bytes) {
+    for (std::size_t i = 0; i < bytes; ++i) out.push_back(static_cast<std::byte>(value >> (8 * i)));
+}
+
+// zstd decoders ignore the frame header's unused bit, so a flip there would
+// go unnoticed; no encoder sets it, so a frame that has it set is damaged.
+void check_frame_header(std::span<const std::byte> frame) {
+    if (frame.size() <= 4) return;
+    std::uint32_t magic = 0;
+    for (std::size_t i = 0; i < 4; ++i) magic |= std::to_integer<std::uint32_t>(frame[i]) << (8 * i);
+    if (magic == kFrameMagic && (frame[4] & kUnusedHeaderBit) != std::byte{0})
+        throw CodecError("zstd frame header has its unused bit set");
 }
 
 std::unique_ptr<ZSTD_DCtx, DCtxFree> make_dctx() {
@@ -69,7 +88,49 @@ std::vector<std::byte> zstd_compress(std::span<const std::span<const std::byte>>
     return out;
 }
 
+std::vector<std::byte> zstd_store(std::span<const std::span<const std::byte>> parts) {
+    std::uint64_t size = 0;
+    for (const auto& part : parts) size += part.size();
+    XXH64_state_t* const state = XXH64_createState();
+    if (!state) throw CodecError("xxhash: out of memory");
+    const std::unique_ptr<XXH64_state_t, decltype(&XXH64_freeState)> hash(state, XXH64_freeState);
+    XXH64_reset(state, 0);
+
+    std::vector<std::byte> out;
+    out.reserve(size + size / kMaxBlockSize * 3 + 32);
+    append_le(out, kFrameMagic, 4);
+    // Frame header descriptor: single segment (no window descriptor), content
+    // checksum, and the smallest content-size field that holds `size`.
+    const int size_code = size < 256 ? 0 : size < 65536 + 256 ? 1 : size <= 0xFFFFFFFF ? 2 : 3;
+    out.push_back(static_cast<std::byte>(size_code << 6 | 0x20 | 0x04));
+    if (size_code == 1) append_le(out, size - 256, 2);
+    else append_le(out, size, std::size_t{1} << size_code);
+
+    std::uint64_t written = 0;
+    std::size_t part = 0, part_offset = 0;
+    do {
+        const std::uint64_t block = std::min<std::uint64_t>(kMaxBlockSize, size - written);
+        const bool last = written + block == size;
+        append_le(out, block << 3 | (last ? 1u : 0u), 3);  // block type 0: raw
+        for (std::uint64_t left = block; left > 0;) {
+            const auto piece = parts[part].subspan(part_offset, std::min<std::uint64_t>(left, parts[part].size() - part_offset));
+            out.insert(out.end(), piece.begin(), piece.end());
+            XXH64_update(state, piece.data(), piece.size());
+            left -= piece.size();
+            part_offset += piece.size();
+            if (part_offset == parts[part].size()) {
+                ++part;
+                part_offset = 0;
+            }
+        }
+        written += block;
+    } while (written < size);
+    append_le(out, XXH64_digest(state) & 0xFFFFFFFF, 4);
+    return out;
+}
+
 void zstd_decompress_exact(std::span<const std::byte> frame, std::span<std::byte> out) {
+    check_frame_header(frame);
     const unsigned long long declared = ZSTD_getFrameContentSize(frame.data(), frame.size());
     if (declared == ZSTD_CONTENTSIZE_ERROR) throw CodecError("not a zstd frame");
     if (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared != out.size())
@@ -103,6 +164,7 @@ std::vector<std::byte> zstd_decompress_to_size(std::span<const std::byte> frame,
 }
 
 std::vector<std::byte> zstd_decompress_bounded(std::span<const std::byte> frame, std::size_t max_size) {
+    check_frame_header(frame);
     if (ZSTD_getFrameContentSize(frame.data(), frame.size()) == ZSTD_CONTENTSIZE_ERROR)
         throw CodecError("not a zstd frame");
     auto dctx = make_dctx();

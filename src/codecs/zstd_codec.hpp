@@ -24,6 +24,15 @@ struct CodecError : std::runtime_error {
     return zstd_compress(std::span<const std::span<const std::byte>>(parts.begin(), parts.size()), level);
 }
 
+// One frame holding the concatenation of `parts` in raw (stored) blocks, with
+// its content size and checksum. Every bit of such a frame matters: a flip
+// changes the content (caught by the checksum) or breaks the frame, where a
+// compressed frame has bits whose flip decodes to the same content.
+[[nodiscard]] std::vector<std::byte> zstd_store(std::span<const std::span<const std::byte>> parts);
+[[nodiscard]] inline std::vector<std::byte> zstd_store(std::initializer_list<std::span<const std::byte>> parts) {
+    return zstd_store(std::span<const std::span<const std::byte>>(parts.begin(), parts.size()));
+}
+
 // Decompresses `frame` (which must be exactly one or more whole frames) into
 // `out`, requiring exactly out.size() bytes of content. Throws CodecError.
 void zstd_decompress_exact(std::span<const std::byte> frame, std::span<std::byte> out);

@@ -410,6 +410,14 @@ CheckReport check_bytes(std::span<const std::byte> bytes, const Limits& limits) 
 
     for (std::size_t i = 0; i < reader->chunks().size(); ++i) {
         try {
+            const ChunkRecord& record = reader->chunks()[i];
+            if (const auto digest = record.extra.find(std::string(kStoredDigestKey)); digest != record.extra.end()) {
+                const std::string stored = detail::sha256_hex(reader->stored_bytes(i).span());
+                if (!digest->is_string() || digest->get<std::string>() != stored)
+                    throw_chunk_error("SHA-256 of the stored bytes does not match extra." +
+                                          std::string(kStoredDigestKey),
+                                      ErrorLocation::at_chunk(i, record.type, record.offset));
+            }
             const Bytes payload = reader->load_payload(i);
             if (reader->chunks()[i].type == kEnvType) {
                 try {

@@ -1,4 +1,4 @@
-// SHA-256 through OpenSSL's EVP interface.
+// SHA-256 through OpenSSL (sha256.cpp says which interface, and why).
 #pragma once
 
 #include <array>

@@ -1,11 +1,14 @@
+#include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <thread>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <functional>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "codecs/shuffle.hpp"
 #include "codecs/zfp_codec.hpp"
@@ -27,21 +30,72 @@ constexpr std::uint64_t kMaxU32 = 0xFFFFFFFFull;
 // Measured in bench/: level 1 already reaches the entropy bound on noise (the
 // mantissa bytes are random; only the Huffman-coded exponent bytes shrink).
 constexpr int kShuffleZstdLevel = 1;
-// Below this much payload, threads cost more than they save.
+// Below this much work (bytes to compress, or to hash), threads cost more than they save.
 constexpr std::uint64_t kParallelEncodeThreshold = 1u << 20;
+// Raw payloads are written and hashed in blocks of this size, so that the
+// hash reads what the write has just brought into the core's cache.
+constexpr std::size_t kHashBlock = 256u << 10;
+// A placeholder of the digest's form for the schema check, which runs while
+// the real digests are being computed: the schema asks only for 64
+// lowercase hex digits there, which every digest has.
+const std::string kPlaceholderDigest(64, '0');
+
+unsigned core_count() {
+    static const unsigned cores = std::max(1u, std::thread::hardware_concurrency());  // reads /sys: once
+    return cores;
+}
+
+// Runs every job once on up to `threads` threads (the caller's included),
+// starting them in order; rethrows the first failure in job order.
+void run_jobs(const std::vector<std::function<void()>>& jobs, unsigned threads) {
+    std::vector<std::exception_ptr> errors(jobs.size());
+    std::atomic<std::size_t> next{0};
+    const auto work = [&] {
+        for (std::size_t i; (i = next.fetch_add(1)) < jobs.size();) {
+            try {
+                jobs[i]();
+            } catch (...) {
+                errors[i] = std::current_exception();
+            }
+        }
+    };
+    {
+        std::vector<std::jthread> helpers;
+        for (unsigned t = 1; t < std::min<std::size_t>(threads, jobs.size()); ++t) helpers.emplace_back(work);
+        work();
+    }  // joins
+    for (const auto& error : errors)
+        if (error) std::rethrow_exception(error);
+}
 
 // A chunk ready to be written: its record (offset and index still to assign)
 // and the pieces whose concatenation is the stored chunk.
 struct EncodedChunk {
     ChunkRecord record;
     std::vector<Bytes> pieces;
+    // The payload whose SHA-256 record.hash still needs. Hashing waits until
+    // the chunk is written, so that a raw payload is read once for both, and
+    // the other chunks are hashed on other cores meanwhile.
+    std::optional<Bytes> unhashed;
+    // The image, whose check also waits for that stage.
+    const ImageInput* image = nullptr;
 };
 
-// What the writer has decided, before any byte reaches the output.
+// What the writer has decided before any byte reaches the output: every
+// chunk's size and place; their digests and the manifest come while writing.
 struct Plan {
-    std::vector<std::byte> header;
+    Layout layout = Layout::raiiaf;
     std::vector<EncodedChunk> chunks;
-    std::vector<std::byte> manifest;
+    std::uint64_t table_offset = 0;
+    bool extension = false;  // needs version_minor 1
+    Json file_info;
+    ModelInfo model;
+};
+
+// Where the file goes: appended in order, then the header put in front.
+struct Sink {
+    std::function<void(std::span<const std::byte>)> append;
+    std::function<void(std::span<const std::byte>)> write_header;
 };
 
 Bytes owned(std::vector<std::byte> bytes) { return Bytes(std::move(bytes)); }
@@ -60,6 +114,16 @@ std::uint64_t stored_size(const EncodedChunk& chunk) {
     std::uint64_t size = 0;
     for (const auto& piece : chunk.pieces) size += piece.size();
     return size;
+}
+
+// A compressed chunk's payload hash cannot see every stored bit: zstd ignores
+// a frame-header bit and some encodings decode alike, and zfp drops the values
+// that pad partial blocks. Verification checks this digest of the stored bytes.
+void record_stored_digest(EncodedChunk& chunk) {
+    if (!chunk.record.compressed) return;
+    detail::Sha256 hash;
+    for (const auto& piece : chunk.pieces) hash.update(piece.span());
+    chunk.record.extra[std::string(kStoredDigestKey)] = detail::to_hex(hash.finish());
 }
 
 // A LATN record that the existing package could not read marks the file version_minor 1.
@@ -96,7 +160,7 @@ EncodedChunk encode_latent(const LatentInput& input, const WriteOptions& options
     record.type = kLatentType;
     record.flags = detail::latent_flags(dtype);
     record.uncompressed_size = payload.size();
-    record.hash = detail::sha256_hex(payload);
+    chunk.unhashed = tensor.data();
     Json shape = Json::array();
     for (auto dim : tensor.shape()) shape.push_back(dim);
     record.extra = Json::object();
@@ -153,8 +217,7 @@ EncodedChunk encode_latent(const LatentInput& input, const WriteOptions& options
         std::vector<std::byte> stream = detail::zfp_encode_tensor(tensor, tolerance);
         if (tolerance) {
             // Lossy: the stored tensor is what decoding yields, and the hash covers that.
-            const Tensor decoded = detail::zfp_decode_tensor(stream, dtype, tensor.shape());
-            record.hash = detail::sha256_hex(decoded.bytes());
+            chunk.unhashed = detail::zfp_decode_tensor(stream, dtype, tensor.shape()).data();
             record.extra["zfp_tolerance"] = *tolerance;
         }
         Bytes header_frame = owned(detail::zstd_compress({envelope.span()}));
@@ -166,10 +229,11 @@ EncodedChunk encode_latent(const LatentInput& input, const WriteOptions& options
     }
     }
     record.compressed_size = stored_size(chunk);
+    record_stored_digest(chunk);
     return chunk;
 }
 
-EncodedChunk encode_image(const ImageInput& image, const WriteOptions& options) {
+EncodedChunk encode_image(const ImageInput& image) {
     require_payload_fits(image.bytes.size(), "image");
     if (!image.extra.is_object()) throw InvalidArgument("the image's extra must be a JSON object");
     EncodedChunk chunk;
@@ -177,21 +241,27 @@ EncodedChunk encode_image(const ImageInput& image, const WriteOptions& options) 
     record.type = kImageType;
     record.flags = detail::kPlainChunkFlags;
     record.uncompressed_size = image.bytes.size();
-    record.hash = detail::sha256_hex(image.bytes.span());
+    chunk.unhashed = image.bytes;
+    chunk.image = &image;
     record.extra = image.extra;
-    try {
-        const auto properties = detail::inspect_image(image.bytes.span());
-        record.extra["format"] = properties.format;
-        record.extra["width"] = properties.width;
-        record.extra["height"] = properties.height;
-    } catch (const detail::ImageCheckError& e) {
-        if (options.validate_image) throw InvalidArgument(std::string("image: ") + e.what());
-    }
     // Stored as given: compressing an already compressed image gains nothing.
     record.compressed = false;
     chunk.pieces = {header_bytes(record.type, record.flags, image.bytes.size()), image.bytes};
     record.compressed_size = stored_size(chunk);
     return chunk;
+}
+
+// Adds format, width and height to the image's record; the check reads
+// every byte (PNG CRCs), so it runs beside the hashing.
+void check_image(EncodedChunk& chunk, const WriteOptions& options) {
+    try {
+        const auto properties = detail::inspect_image(chunk.image->bytes.span());
+        chunk.record.extra["format"] = properties.format;
+        chunk.record.extra["width"] = properties.width;
+        chunk.record.extra["height"] = properties.height;
+    } catch (const detail::ImageCheckError& e) {
+        if (options.validate_image) throw InvalidArgument(std::string("image: ") + e.what());
+    }
 }
 
 EncodedChunk encode_environment(const Environment& env) {
@@ -207,7 +277,19 @@ EncodedChunk encode_environment(const Environment& env) {
     const Bytes envelope = header_bytes(record.type, record.flags, text.size());
     chunk.pieces = {owned(detail::zstd_compress({envelope.span(), payload}))};
     record.compressed_size = stored_size(chunk);
+    record_stored_digest(chunk);
     return chunk;
+}
+
+// Files written by one process carry the same environment (current_environment()
+// is cached): so is its chunk, whose JSON text and compression cost as much as
+// the rest of a small file.
+EncodedChunk environment_chunk(const Environment& env) {
+    static std::mutex mutex;
+    static std::optional<std::pair<Environment, EncodedChunk>> last;
+    std::lock_guard lock(mutex);
+    if (!last || last->first != env) last.emplace(env, encode_environment(env));
+    return last->second;
 }
 
 std::string utc_now_iso8601() {
@@ -223,7 +305,10 @@ std::string utc_now_iso8601() {
     return text;
 }
 
-std::vector<std::byte> compress_manifest(const Json& document, int level) {
+// Stored, not compressed: no SHA-256 covers the manifest, only the frame's
+// checksum, and in a stored frame every bit either is content or breaks the
+// frame (docs/FORMAT.md section 4). Manifests are small; compression gains little.
+std::vector<std::byte> store_manifest(const Json& document) {
     std::string text;
     try {
         text = detail::dump_python_json(document);
@@ -232,55 +317,39 @@ std::vector<std::byte> compress_manifest(const Json& document, int level) {
     }
     require_payload_fits(text.size(), "manifest");
     const Bytes envelope = header_bytes(kManifestType, detail::kPlainChunkFlags, text.size());
-    return detail::zstd_compress({envelope.span(), std::as_bytes(std::span(text.data(), text.size()))}, level);
+    return detail::zstd_store({envelope.span(), std::as_bytes(std::span(text.data(), text.size()))});
 }
 
-// Latents and the image are independent: hash, check and compress them on
-// all cores when there is enough data to pay for the threads.
+// Latents and the image are independent: compress them on all cores when
+// there is enough to compress to pay for the threads.
 std::vector<EncodedChunk> encode_payload_chunks(const ArtifactContent& content, const WriteOptions& options) {
-    std::vector<std::function<EncodedChunk()>> jobs;
-    std::uint64_t total_bytes = 0;
-    for (const auto& latent : content.latents) {
-        jobs.emplace_back([&latent, &options] { return encode_latent(latent, options); });
-        total_bytes += latent.tensor.bytes().size();
+    std::vector<EncodedChunk> chunks(content.latents.size() + (content.image ? 1 : 0));
+    std::vector<std::function<void()>> jobs;
+    std::uint64_t to_compress = 0;
+    for (std::size_t i = 0; i < content.latents.size(); ++i) {
+        const LatentInput& latent = content.latents[i];
+        jobs.emplace_back([&chunks, &latent, &options, i] { chunks[i] = encode_latent(latent, options); });
+        if (latent.codec.value_or(options.codec) != Codec::raw) to_compress += latent.tensor.bytes().size();
     }
-    if (content.image) {
-        jobs.emplace_back([&content, &options] { return encode_image(*content.image, options); });
-        total_bytes += content.image->bytes.size();
-    }
-    std::vector<EncodedChunk> chunks;
-    chunks.reserve(jobs.size());
-    const unsigned workers = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), jobs.size());
-    if (total_bytes < kParallelEncodeThreshold || workers <= 1) {
-        for (const auto& job : jobs) chunks.push_back(job());
-        return chunks;
-    }
-    std::vector<std::optional<EncodedChunk>> results(jobs.size());
-    std::vector<std::exception_ptr> errors(jobs.size());
-    std::atomic<std::size_t> next{0};
-    const auto work = [&] {
-        for (std::size_t i; (i = next.fetch_add(1)) < jobs.size();) {
-            try {
-                results[i] = jobs[i]();
-            } catch (...) {
-                errors[i] = std::current_exception();
-            }
-        }
-    };
-    std::vector<std::jthread> threads;
-    for (unsigned t = 1; t < workers; ++t) threads.emplace_back(work);
-    work();
-    threads.clear();  // joins
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-        if (errors[i]) std::rethrow_exception(errors[i]);
-        chunks.push_back(std::move(*results[i]));
-    }
+    if (content.image) jobs.emplace_back([&] { chunks.back() = encode_image(*content.image); });
+    run_jobs(jobs, to_compress < kParallelEncodeThreshold ? 1 : core_count());
     return chunks;
+}
+
+std::vector<ChunkRecord> records_of(const Plan& plan, bool placeholder_digests) {
+    std::vector<ChunkRecord> records;
+    records.reserve(plan.chunks.size());
+    for (const auto& chunk : plan.chunks) {
+        records.push_back(chunk.record);
+        if (placeholder_digests && chunk.unhashed) records.back().hash = kPlaceholderDigest;
+    }
+    return records;
 }
 
 Plan make_plan(const ArtifactContent& content, const WriteOptions& options) {
     const Layout layout = options.layout;
     Plan plan;
+    plan.layout = layout;
     std::set<std::string> names;
     const auto claim_name = [&](const std::string& name) {
         if (!names.insert(name).second) throw InvalidArgument("two latents are named \"" + name + "\"");
@@ -299,97 +368,169 @@ Plan make_plan(const ArtifactContent& content, const WriteOptions& options) {
             if (key != stored.record.extra.end() && key->is_string()) claim_name(key->get<std::string>());
         }
         has_environment |= stored.record.type == kEnvType;
-        EncodedChunk chunk{stored.record, {stored.stored}};
+        EncodedChunk chunk{stored.record, {stored.stored}, {}, nullptr};
         if (layout == Layout::gen5) {
             chunk.record.len_header.reset();
             chunk.record.len_data.reset();
         }
         plan.chunks.push_back(std::move(chunk));
     }
-    if (!has_environment) plan.chunks.push_back(encode_environment(content.environment.value_or(current_environment())));
+    if (!has_environment) plan.chunks.push_back(environment_chunk(content.environment.value_or(current_environment())));
 
     std::uint64_t offset = header_size(layout);
-    bool extension = false;
     for (std::size_t i = 0; i < plan.chunks.size(); ++i) {
         ChunkRecord& record = plan.chunks[i].record;
         record.index = static_cast<std::uint32_t>(i);
         record.offset = offset;
         offset += record.compressed_size;
-        extension |= uses_extension(record);
+        plan.extension |= uses_extension(record);
     }
-    const std::uint64_t table_offset = offset;
-    if (table_offset > kMaxU32)
-        throw InvalidArgument("the manifest would start at offset " + std::to_string(table_offset) +
+    plan.table_offset = offset;
+    if (plan.table_offset > kMaxU32)
+        throw InvalidArgument("the manifest would start at offset " + std::to_string(plan.table_offset) +
                               ", past the 4 GiB the " + std::string(layout_name(layout)) + " header can address");
 
-    ModelInfo model = content.model;
-    if (model.date.empty()) model.date = utc_now_iso8601();
-    std::vector<ChunkRecord> records;
-    for (const auto& chunk : plan.chunks) records.push_back(chunk.record);
+    plan.model = content.model;
+    if (plan.model.date.empty()) plan.model.date = utc_now_iso8601();
+    plan.file_info = Json::object();
+    plan.file_info["magic"] = layout_magic(layout);
+    plan.file_info["version_major"] = 1;
+    plan.file_info["version_minor"] = plan.extension ? 1 : 0;
+    plan.file_info["file_size"] = 0;
+    plan.file_info["chunk_count"] = plan.chunks.size();
+    return plan;
+}
 
-    Json file_info = Json::object();
-    file_info["magic"] = layout_magic(layout);
-    file_info["version_major"] = 1;
-    file_info["version_minor"] = extension ? 1 : 0;
-    file_info["file_size"] = 0;
-    file_info["chunk_count"] = records.size();
+// The digests still to compute (EncodedChunk::unhashed), each by whichever
+// thread takes it first.
+struct Digests {
+    explicit Digests(std::size_t count) : taken(count), hex(count) {}
+    std::vector<std::atomic<bool>> taken;
+    std::vector<std::string> hex;
+};
 
-    // file_size depends on the manifest's compressed size, which depends on
-    // file_size's digits: iterate to the fixed point. Rarely the size
-    // oscillates between two values; another compression level then settles it.
-    validate_manifest(detail::build_manifest(layout, file_info, model, records));
-    bool settled = false;
-    for (int level : {3, 4, 5, 2, 6, 1}) {
-        std::uint64_t file_size = table_offset;
-        for (int round = 0; round < 4 && !settled; ++round) {
-            file_info["file_size"] = file_size;
-            plan.manifest = compress_manifest(detail::build_manifest(layout, file_info, model, records), level);
-            const std::uint64_t actual = table_offset + plan.manifest.size();
-            settled = actual == file_size;
-            file_size = actual;
+// Appends every chunk. A payload stored as it is, unless another core has
+// taken its hash already, is hashed in the same pass, block by block as it is
+// written.
+void emit_chunks(const Plan& plan, const Sink& sink, Digests& digests) {
+    for (std::size_t i = 0; i < plan.chunks.size(); ++i) {
+        const EncodedChunk& chunk = plan.chunks[i];
+        for (const Bytes& piece : chunk.pieces) {
+            const bool is_payload =
+                chunk.unhashed && piece.data() == chunk.unhashed->data() && piece.size() == chunk.unhashed->size();
+            if (!is_payload || digests.taken[i].exchange(true)) {
+                sink.append(piece.span());
+                continue;
+            }
+            detail::Sha256 hash;
+            for (std::size_t done = 0; done < piece.size(); done += kHashBlock) {
+                const auto block = piece.span().subspan(done, std::min(kHashBlock, piece.size() - done));
+                sink.append(block);
+                hash.update(block);
+            }
+            digests.hex[i] = detail::to_hex(hash.finish());
         }
-        if (settled) break;
     }
-    // Unsettled (never seen in practice), file_info.file_size is a few bytes
-    // off, which readers tolerate as FORMAT.md allows; the header stays exact.
-    if (plan.manifest.size() > kMaxU32) throw InvalidArgument("the manifest exceeds 4 GiB");
-    const std::uint64_t total_size = table_offset + plan.manifest.size();
+}
+
+// Writes the header placeholder and the chunks while the digests are computed
+// and the image and the manifest's schema are checked (on all cores when
+// there is enough to hash), then the manifest and the header.
+void write_plan(Plan& plan, const WriteOptions& options, const Sink& sink) {
+    const Layout layout = plan.layout;
+    sink.append(std::vector<std::byte>(header_size(layout)));
+
+    const std::size_t count = plan.chunks.size();
+    Digests digests(count);
+    std::vector<std::size_t> to_hash;
+    std::uint64_t hash_bytes = 0;
+    EncodedChunk* image = nullptr;
+    for (std::size_t i = 0; i < count; ++i) {
+        const EncodedChunk& chunk = plan.chunks[i];
+        if (chunk.unhashed) {
+            to_hash.push_back(i);
+            hash_bytes += chunk.unhashed->size();
+        }
+        if (chunk.image) image = &plan.chunks[i];
+    }
+    // Largest first: the longest hash bounds the wall time.
+    std::stable_sort(to_hash.begin(), to_hash.end(), [&](std::size_t a, std::size_t b) {
+        return plan.chunks[a].unhashed->size() > plan.chunks[b].unhashed->size();
+    });
+
+    // The image and schema checks go among the hashes by a rough cost (zlib's
+    // CRC runs several times faster than SHA-256).
+    const std::uint64_t check_cost = (image ? image->unhashed->size() / 4 : 0) + (64u << 10);
+    const auto check = [&] {
+        if (image) check_image(*image, options);
+        validate_manifest(detail::build_manifest(layout, plan.file_info, plan.model, records_of(plan, true)));
+    };
+    std::vector<std::function<void()>> jobs;
+    bool check_placed = false;
+    for (const std::size_t i : to_hash) {
+        if (!check_placed && plan.chunks[i].unhashed->size() < check_cost) {
+            jobs.emplace_back(check);
+            check_placed = true;
+        }
+        jobs.emplace_back([&, i] {
+            if (!digests.taken[i].exchange(true)) digests.hex[i] = detail::sha256_hex(plan.chunks[i].unhashed->span());
+        });
+    }
+    if (!check_placed) jobs.emplace_back(check);
+    // Alone, this thread writes first, hashing as it goes. With helpers, it
+    // starts on the largest job at once, and the first helper writes.
+    const unsigned threads = hash_bytes < kParallelEncodeThreshold ? 1 : core_count();
+    jobs.emplace(jobs.begin() + (threads > 1 ? 1 : 0), [&] { emit_chunks(plan, sink, digests); });
+    run_jobs(jobs, threads);
+
+    std::vector<ChunkRecord> records = records_of(plan, false);
+    for (const std::size_t i : to_hash) records[i].hash = std::move(digests.hex[i]);
+
+    // file_size depends on the manifest's size, which depends on file_size's
+    // digits: iterate to the fixed point (the digits change at most once).
+    std::vector<std::byte> manifest;
+    for (std::uint64_t file_size = plan.table_offset;;) {
+        plan.file_info["file_size"] = file_size;
+        manifest = store_manifest(detail::build_manifest(layout, plan.file_info, plan.model, records));
+        const std::uint64_t actual = plan.table_offset + manifest.size();
+        if (actual == file_size) break;
+        file_size = actual;
+    }
+    if (manifest.size() > kMaxU32) throw InvalidArgument("the manifest exceeds 4 GiB");
+    const std::uint64_t total_size = plan.table_offset + manifest.size();
     if (layout == Layout::gen5 && total_size > kMaxU32)
         throw InvalidArgument("a GEN5 file cannot exceed 4 GiB; this one would have " + std::to_string(total_size) +
                               " bytes");
+    sink.append(manifest);
 
     Header header;
     header.layout = layout;
     header.version_major = 1;
-    header.version_minor = extension ? 1 : 0;
-    header.chunk_table_offset = static_cast<std::uint32_t>(table_offset);
-    header.chunk_table_size = static_cast<std::uint32_t>(plan.manifest.size());
-    header.chunk_count = static_cast<std::uint32_t>(records.size());
+    header.version_minor = plan.extension ? 1 : 0;
+    header.chunk_table_offset = static_cast<std::uint32_t>(plan.table_offset);
+    header.chunk_table_size = static_cast<std::uint32_t>(manifest.size());
+    header.chunk_count = static_cast<std::uint32_t>(count);
     header.file_size = total_size;
-    plan.header = encode_header(header);
-    return plan;
-}
-
-void emit(const Plan& plan, const std::function<void(std::span<const std::byte>)>& write) {
-    write(plan.header);
-    for (const auto& chunk : plan.chunks)
-        for (const auto& piece : chunk.pieces) write(piece.span());
-    write(plan.manifest);
+    sink.write_header(encode_header(header));
 }
 
 }  // namespace
 
 std::vector<std::byte> encode(const ArtifactContent& content, const WriteOptions& options) {
-    const Plan plan = make_plan(content, options);
+    Plan plan = make_plan(content, options);
     std::vector<std::byte> out;
-    emit(plan, [&](std::span<const std::byte> bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); });
+    out.reserve(plan.table_offset + 4096 + 512 * plan.chunks.size());  // the manifest: a guess, rarely exceeded
+    write_plan(plan, options,
+               {[&](std::span<const std::byte> bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); },
+                [&](std::span<const std::byte> header) { std::memcpy(out.data(), header.data(), header.size()); }});
     return out;
 }
 
 void write_file(const std::filesystem::path& path, const ArtifactContent& content, const WriteOptions& options) {
-    const Plan plan = make_plan(content, options);
+    Plan plan = make_plan(content, options);
     detail::AtomicFile file(path);
-    emit(plan, [&](std::span<const std::byte> bytes) { file.write(bytes); });
+    write_plan(plan, options, {[&](std::span<const std::byte> bytes) { file.write(bytes); },
+                               [&](std::span<const std::byte> header) { file.write_at(0, header); }});
     file.commit();
 }
 
