@@ -1,0 +1,1 @@
+"""Chunk helpers of the GEN5 layout: metadata, latent, image, env."""

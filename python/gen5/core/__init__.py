@@ -1,0 +1,1 @@
+"""Core pieces of the GEN5 layout: exceptions, header, constants."""

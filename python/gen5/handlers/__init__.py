@@ -1,0 +1,5 @@
+"""File handlers."""
+
+from .file_handler import Gen5FileHandler
+
+__all__ = ["Gen5FileHandler"]

@@ -1,0 +1,194 @@
+"""The environment record from Python: host components, ENVC objects and drift texts.
+
+The C++ library captures what it can see natively (os, GPUs, CPU, memory,
+library versions). Python adds, as host components, what only Python knows:
+
+========  ===============================================================
+torch     ``name=torch;version=<torch.__version__ without +local>;cuda=<torch.version.cuda or None>``
+numpy     ``name=numpy;version=<numpy.__version__>``
+python    ``name=python;version=<platform.python_version()>``
+cuda      ``name=cuda;version=<torch.version.cuda or none>``
+========  ===============================================================
+
+in that order. torch and cuda are recorded only when the calling program has
+already imported torch (we never import it). :func:`sync_host_components`
+runs before every write and every drift comparison, so a torch imported later
+in the process is picked up.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Iterator, List, NamedTuple, Optional, Tuple
+
+import numpy as np
+
+from . import _raiiaf as _c
+
+_lock = threading.Lock()
+_synced: Optional[List[Tuple[str, str]]] = None
+
+
+def host_components() -> List[Tuple[str, str]]:
+    """The components Python contributes, as [(component_id, canonical string)]."""
+    components: List[Tuple[str, str]] = []
+    torch = sys.modules.get("torch")
+    torch_version = cuda = None
+    if torch is not None:
+        try:
+            torch_version = str(torch.__version__).split("+")[0]
+            cuda = getattr(getattr(torch, "version", None), "cuda", None)
+        except Exception:  # a half-imported or stand-in module: record nothing about it
+            torch = None
+    if torch is not None:
+        components.append(("torch", f"name=torch;version={torch_version};cuda={cuda}"))
+    components.append(("numpy", f"name=numpy;version={np.__version__}"))
+    components.append(("python", f"name=python;version={platform.python_version()}"))
+    if torch is not None:
+        components.append(("cuda", f"name=cuda;version={cuda if cuda is not None else 'none'}"))
+    return components
+
+
+def sync_host_components() -> None:
+    """Hands the current host components to the library (cheap when unchanged)."""
+    global _synced
+    components = host_components()
+    with _lock:
+        if components == _synced:
+            return
+        _c.clear_host_components()
+        for component_id, canonical in components:
+            _c.set_host_component(component_id, canonical)
+        _synced = components
+
+
+@dataclass
+class EnvComponent:
+    """One environment component.
+
+    Attribute access (``comp.component_id``) and, as with the existing
+    package's dicts, item access (``comp["component_id"]``) both work.
+    ``cononical_str`` is spelled as in every file; ``canonical`` is an alias.
+    """
+
+    component_id: str
+    cononical_str: str
+    component_sha256_digest: bytes  # 32 bytes
+
+    @property
+    def canonical(self) -> str:
+        """The canonical string (``cononical_str``, spelled as in the files)."""
+        return self.cononical_str
+
+    # -- mapping-style access, as the existing package's component dicts --
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.keys():
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Like ``dict.get`` over the three fields."""
+        return getattr(self, key) if key in self.keys() else default
+
+    def keys(self) -> Tuple[str, str, str]:
+        """The field names, as the existing package's component dicts have them."""
+        return ("component_id", "cononical_str", "component_sha256_digest")
+
+    def values(self) -> List[Any]:
+        """The field values, in the order of :meth:`keys`."""
+        return [getattr(self, k) for k in self.keys()]
+
+    def items(self) -> List[Tuple[str, Any]]:
+        """(name, value) pairs, in the order of :meth:`keys`."""
+        return [(k, getattr(self, k)) for k in self.keys()]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.keys()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        return 3
+
+
+@dataclass
+class EnvChunk:
+    """An environment record: ``env_version`` and its ``components``."""
+
+    env_version: int
+    components: List[EnvComponent] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The ENVC JSON document (digests as hex)."""
+        return {
+            "env_version": self.env_version,
+            "components": [
+                {
+                    "component_id": c.component_id,
+                    "cononical_str": c.cononical_str,
+                    "component_sha256_digest": c.component_sha256_digest.hex()
+                    if isinstance(c.component_sha256_digest, (bytes, bytearray))
+                    else c.component_sha256_digest,
+                }
+                for c in self.components
+            ],
+        }
+
+
+def env_from_native(native: Tuple[int, list]) -> EnvChunk:
+    version, components = native
+    return EnvChunk(
+        env_version=version,
+        components=[EnvComponent(cid, canonical, bytes.fromhex(digest)) for cid, canonical, digest in components],
+    )
+
+
+def current_environment() -> EnvChunk:
+    """The environment of this process (host components first)."""
+    sync_host_components()
+    return env_from_native(_c.current_environment())
+
+
+class DriftEntry(NamedTuple):
+    """One difference between a file's environment and the current one.
+
+    ``kind`` is ``"changed"``, ``"missing_here"`` (in the file only) or
+    ``"missing_in_file"`` (current only); ``message`` is the text the
+    existing package warns with.
+    """
+
+    component_id: str
+    file_value: Optional[str]
+    current_value: Optional[str]
+    kind: str
+
+    @property
+    def message(self) -> str:
+        """The existing package's UserWarning text for this entry."""
+        return drift_message(self)
+
+
+def drift_message(entry: DriftEntry) -> str:
+    """The existing package's UserWarning text for a drift entry."""
+    if entry.kind == "changed":
+        return (f"Environment component '{entry.component_id}' differs:\n"
+                f"  File: {entry.file_value}\n"
+                f"  Current: {entry.current_value}")
+    if entry.kind == "missing_here":
+        return f"Environment component '{entry.component_id}' missing in current system"
+    return f"Environment component '{entry.component_id}' missing in file"
+
+
+def drift_between(file_env: EnvChunk) -> List[DriftEntry]:
+    """The file's environment against the current one (as the library compares them)."""
+    sync_host_components()
+    current = [(cid, canonical) for cid, canonical, _ in _c.current_environment()[1]]
+    stored = [(c.component_id, c.cononical_str) for c in file_env.components]
+    return [
+        DriftEntry(cid, file_value or None, current_value or None, kind)
+        for cid, file_value, current_value, kind in _c.compare_environments(stored, current)
+    ]

@@ -1,0 +1,111 @@
+"""Translation of the compiled module's errors into the packages' exception classes.
+
+This is the one place where errors of the C++ library become Python exceptions
+of the package in use. The compiled module raises its own classes
+(``raiiaf._raiiaf.CorruptHeader``, ...); every call into it that can meet a
+damaged file runs inside :func:`translated`, which re-raises the matching class
+of a :class:`Family` (``raiiafCorruptHeader`` for the ``raiiaf`` package,
+``Gen5CorruptHeader`` for ``gen5``).
+
+Mapping (C++ -> Python):
+
+==========================  ======================================
+raiiaf::CorruptHeader       <prefix>CorruptHeader
+raiiaf::MetadataError       <prefix>MetadataError
+raiiaf::ChunkError          <prefix>ChunkError
+raiiaf::LatentError         <prefix>LatentError
+raiiaf::ImageError          <prefix>ImageError
+raiiaf::EnvChunkError       <prefix>EnvChunkError
+raiiaf::DecodeError         <prefix>DecodeError (also TensorFileError)
+raiiaf::InvalidArgument     ValueError (raiiaf.InvalidArgument)
+raiiaf::IoError             OSError (FileNotFoundError when the file is missing)
+==========================  ======================================
+
+The translated exception carries the location the library reported as
+attributes: ``reason``, ``chunk_index``, ``chunk_type``, ``offset`` and
+``json_path`` (``None`` where unknown).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+from typing import Dict, Iterator, Optional, Type
+
+from . import _raiiaf as _c
+
+_LOCATION_ATTRIBUTES = ("reason", "chunk_index", "chunk_type", "offset", "json_path")
+
+
+class Family:
+    """The exception classes of one package (``raiiaf`` or ``gen5``)."""
+
+    def __init__(self, decode: Type[Exception], header: Type[Exception], metadata: Type[Exception],
+                 chunk: Type[Exception], latent: Type[Exception], image: Type[Exception],
+                 env: Type[Exception]) -> None:
+        self.decode = decode
+        self.header = header
+        self.metadata = metadata
+        self.chunk = chunk
+        self.latent = latent
+        self.image = image
+        self.env = env
+        # Bad input given to the legacy encoder: the existing package raised its
+        # LatentError / ImageError there; these are also ValueErrors.
+        self.invalid_latent = _dual(latent)
+        self.invalid_image = _dual(image)
+        self._by_native: Dict[type, Type[Exception]] = {
+            _c.CorruptHeader: header,
+            _c.MetadataError: metadata,
+            _c.LatentError: latent,
+            _c.ImageError: image,
+            _c.EnvChunkError: env,
+            _c.ChunkError: chunk,
+            _c.TensorFileError: decode,
+            _c.DecodeError: decode,
+        }
+
+    def convert(self, error: BaseException, cls: Optional[Type[Exception]] = None,
+                message: Optional[str] = None) -> Exception:
+        """An exception of this family for a native error (not raised)."""
+        if cls is None:
+            cls = self.decode
+            for klass in type(error).__mro__:
+                if klass in self._by_native:
+                    cls = self._by_native[klass]
+                    break
+        result = cls(str(error) if message is None else message)
+        for name in _LOCATION_ATTRIBUTES:
+            value = getattr(error, name, None)
+            if value is not None:
+                setattr(result, name, value)
+        return result
+
+
+def _dual(cls: Type[Exception]) -> Type[Exception]:
+    return type(cls.__name__, (cls, ValueError), {"__module__": cls.__module__, "__doc__": cls.__doc__})
+
+
+def os_error(error: BaseException, path: Optional[str]) -> OSError:
+    """An OSError of the right subclass for a native IoError."""
+    message = str(error)
+    if path is not None and not os.path.lexists(path):
+        return FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
+    if path is not None and os.path.isdir(path):
+        return IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+    if "Permission denied" in message:
+        return PermissionError(errno.EACCES, message, path)
+    return OSError(message)
+
+
+@contextlib.contextmanager
+def translated(family: Family, path: Optional[str] = None) -> Iterator[None]:
+    """Runs a block, re-raising native errors as ``family``'s classes."""
+    try:
+        yield
+    except _c.DecodeError as error:
+        raise family.convert(error) from None
+    except _c.IoError as error:
+        raise os_error(error, path) from None
+

@@ -1,0 +1,1 @@
+"""Chunk helpers of the RAIIAF layout: metadata, latent, image, env."""

@@ -1,0 +1,1 @@
+"""Core pieces of the RAIIAF layout: exceptions, header, constants."""

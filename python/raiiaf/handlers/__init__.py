@@ -1,0 +1,5 @@
+"""File handlers."""
+
+from .file_handler import raiiafFileHandler
+
+__all__ = ["raiiafFileHandler"]

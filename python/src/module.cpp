@@ -1,0 +1,238 @@
+// raiiaf._raiiaf: the compiled core of the Python packages raiiaf and gen5.
+#include <zstd.h>
+
+#include <cstring>
+#include <string>
+
+#include "binding.hpp"
+
+namespace raiiaf_py {
+
+raiiaf::Limits limits_from(const py::object& limits) {
+    raiiaf::Limits out;
+    if (limits.is_none()) return out;
+    const py::dict d = limits.cast<py::dict>();
+    for (const auto& [key, value] : d) {
+        const std::string name = key.cast<std::string>();
+        if (name == "max_file_size") out.max_file_size = value.cast<std::uint64_t>();
+        else if (name == "max_chunk_size") out.max_chunk_size = value.cast<std::uint64_t>();
+        else if (name == "max_chunk_count") out.max_chunk_count = value.cast<std::uint32_t>();
+        else if (name == "max_manifest_size") out.max_manifest_size = value.cast<std::uint64_t>();
+        else if (name == "max_decompressed_total") out.max_decompressed_total = value.cast<std::uint64_t>();
+        else if (name == "max_json_depth") out.max_json_depth = value.cast<std::uint32_t>();
+        else if (name == "max_rank") out.max_rank = value.cast<std::uint32_t>();
+        else throw py::value_error("unknown limit \"" + name + "\"");
+    }
+    return out;
+}
+
+py::dict header_to_dict(const raiiaf::Header& header) {
+    py::dict d;
+    d["magic"] = py::bytes(std::string(raiiaf::layout_magic(header.layout)));
+    d["version_major"] = header.version_major;
+    d["version_minor"] = header.version_minor;
+    d["flags"] = header.flags;
+    d["chunk_table_offset"] = header.chunk_table_offset;
+    d["chunk_table_size"] = header.chunk_table_size;
+    d["chunk_count"] = header.chunk_count;
+    d["file_size"] = header.file_size;
+    d["reserved"] = header.reserved;
+    return d;
+}
+
+py::tuple environment_to_tuple(const raiiaf::Environment& env) {
+    py::list components;
+    for (const auto& c : env.components) components.append(py::make_tuple(c.id, c.canonical, c.digest_hex()));
+    return py::make_tuple(env.env_version, components);
+}
+
+namespace {
+
+raiiaf::Layout layout_from(const std::string& name) {
+    const auto layout = raiiaf::layout_from_name(name);
+    if (!layout) throw raiiaf::InvalidArgument("unknown layout \"" + name + "\" (raiiaf or gen5)");
+    return *layout;
+}
+
+std::span<const std::byte> bytes_of(const py::buffer& data, py::buffer_info& info) {
+    info = data.request();
+    if (info.ndim > 1) {  // memoryview of a multi-dimensional array: must be contiguous
+        py::ssize_t stride = info.itemsize;
+        for (py::ssize_t axis = info.ndim - 1; axis >= 0; --axis) {
+            if (info.shape[axis] > 1 && info.strides[axis] != stride) throw py::value_error("buffer is not contiguous");
+            stride *= info.shape[axis];
+        }
+    }
+    return {static_cast<const std::byte*>(info.ptr), static_cast<std::size_t>(info.size * info.itemsize)};
+}
+
+py::bytes zstd_compress(const py::buffer& data, int level) {
+    py::buffer_info info;
+    const auto input = bytes_of(data, info);
+    std::string out;
+    {
+        py::gil_scoped_release release;
+        out.resize(ZSTD_compressBound(input.size()));
+        const std::size_t written = ZSTD_compress(out.data(), out.size(), input.data(), input.size(), level);
+        if (ZSTD_isError(written)) throw raiiaf::InvalidArgument(std::string("zstd: ") + ZSTD_getErrorName(written));
+        out.resize(written);
+    }
+    return py::bytes(out);
+}
+
+// Decompresses every frame in `data`, refusing more than max_size bytes.
+py::bytes zstd_decompress(const py::buffer& data, std::uint64_t max_size) {
+    py::buffer_info info;
+    const auto input = bytes_of(data, info);
+    std::string out;
+    {
+        py::gil_scoped_release release;
+        std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(), &ZSTD_freeDCtx);
+        if (!ctx) throw std::bad_alloc();
+        if (input.empty()) throw raiiaf::DecodeError("zstd: empty input");
+        ZSTD_inBuffer in{input.data(), input.size(), 0};
+        std::size_t last = 0;
+        std::vector<char> chunk(ZSTD_DStreamOutSize());
+        for (;;) {
+            ZSTD_outBuffer o{chunk.data(), chunk.size(), 0};
+            last = ZSTD_decompressStream(ctx.get(), &o, &in);
+            if (ZSTD_isError(last)) throw raiiaf::DecodeError(std::string("zstd: ") + ZSTD_getErrorName(last));
+            if (out.size() + o.pos > max_size)
+                throw raiiaf::DecodeError("zstd: content exceeds the limit of " + std::to_string(max_size) + " bytes");
+            out.append(chunk.data(), o.pos);
+            // Done when all input is consumed and the decoder had nothing more to give.
+            if (in.pos == in.size && o.pos < o.size) break;
+        }
+        if (last != 0) throw raiiaf::DecodeError("zstd: truncated frame");
+    }
+    return py::bytes(out);
+}
+
+}  // namespace
+
+}  // namespace raiiaf_py
+
+PYBIND11_MODULE(_raiiaf, m) {
+    namespace py = pybind11;
+    using namespace raiiaf_py;
+    m.doc() = "The compiled core of the raiiaf and gen5 Python packages (a thin layer over the C++ library).";
+
+    register_errors(m);
+
+    py::class_<Buffer>(m, "Buffer", py::buffer_protocol(),
+                       "Bytes held by the library, exposed through the buffer protocol. A view of a "
+                       "memory-mapped file keeps the mapping alive for as long as it (or any array "
+                       "made from it) exists.")
+        .def_buffer([](Buffer& b) {
+            // Zero-size buffers still need a valid pointer.
+            static const std::byte empty{};
+            void* ptr = const_cast<std::byte*>(b.bytes.size() ? b.bytes.data() : &empty);
+            return py::buffer_info(ptr, 1, py::format_descriptor<std::uint8_t>::format(), 1,
+                                   {static_cast<py::ssize_t>(b.bytes.size())}, {static_cast<py::ssize_t>(1)},
+                                   !b.writable);
+        })
+        .def("__len__", [](const Buffer& b) { return b.bytes.size(); })
+        .def_property_readonly("is_view", [](const Buffer& b) { return !b.writable; },
+                               "True when the bytes are a read-only view (of the mapped file).")
+        .def_property_readonly(
+            "address", [](const Buffer& b) { return reinterpret_cast<std::uintptr_t>(b.bytes.data()); },
+            "The address of the first byte (to see whether it lies inside a mapping).")
+        .def(
+            "tobytes",
+            [](const Buffer& b) { return py::bytes(reinterpret_cast<const char*>(b.bytes.data()), b.bytes.size()); },
+            "A copy of the bytes.");
+
+    register_reader(m);
+    register_writer(m);
+
+    // ---- header -------------------------------------------------------------
+    m.def("header_size", [](const std::string& layout) { return raiiaf::header_size(layout_from(layout)); },
+          py::arg("layout"), "The header's size in bytes: 33 for \"raiiaf\", 32 for \"gen5\".");
+    m.def(
+        "parse_header",
+        [](const py::bytes& data) {
+            const std::string_view view = data;
+            return header_to_dict(raiiaf::parse_header(std::as_bytes(std::span(view.data(), view.size()))));
+        },
+        py::arg("data"), "Parses a header (layout recognised by magic); raises CorruptHeader.");
+    m.def(
+        "encode_header",
+        [](const std::string& layout, unsigned version_major, unsigned version_minor, std::uint64_t flags,
+           std::uint64_t chunk_table_offset, std::uint64_t chunk_table_size, std::uint64_t chunk_count,
+           std::uint64_t file_size, std::uint64_t reserved) {
+            raiiaf::Header header;
+            header.layout = layout_from(layout);
+            const auto check = [](std::uint64_t value, std::uint64_t max, const char* name) {
+                if (value > max)
+                    throw raiiaf::InvalidArgument(std::string(name) + " " + std::to_string(value) +
+                                                  " does not fit the header");
+            };
+            check(version_major, 0xFF, "version_major");
+            check(version_minor, 0xFF, "version_minor");
+            check(flags, 0xFFFF, "flags");
+            check(chunk_table_offset, 0xFFFFFFFFull, "chunk_table_offset");
+            check(chunk_table_size, 0xFFFFFFFFull, "chunk_table_size");
+            check(chunk_count, 0xFFFFFFFFull, "chunk_count");
+            header.version_major = static_cast<std::uint8_t>(version_major);
+            header.version_minor = static_cast<std::uint8_t>(version_minor);
+            header.flags = static_cast<std::uint16_t>(flags);
+            header.chunk_table_offset = static_cast<std::uint32_t>(chunk_table_offset);
+            header.chunk_table_size = static_cast<std::uint32_t>(chunk_table_size);
+            header.chunk_count = static_cast<std::uint32_t>(chunk_count);
+            header.file_size = file_size;
+            header.reserved = reserved;
+            const auto bytes = raiiaf::encode_header(header);
+            return py::bytes(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+        },
+        py::arg("layout"), py::arg("version_major") = 1, py::arg("version_minor") = 0, py::arg("flags") = 0,
+        py::arg("chunk_table_offset") = 0, py::arg("chunk_table_size") = 0, py::arg("chunk_count") = 0,
+        py::arg("file_size") = 0, py::arg("reserved") = 0,
+        "Packs a header; raises InvalidArgument when a field does not fit the layout.");
+
+    // ---- environment --------------------------------------------------------
+    m.def("current_environment", [] {
+        raiiaf::Environment env;
+        {
+            py::gil_scoped_release release;
+            env = raiiaf::current_environment();
+        }
+        return environment_to_tuple(env);
+    }, "The environment of this process: (env_version, [(id, canonical, digest_hex)]).");
+    m.def("refresh_environment", [] {
+        py::gil_scoped_release release;
+        raiiaf::refresh_environment();
+    }, "Drops the cached capture.");
+    m.def(
+        "set_host_component",
+        [](const std::string& id, const std::string& canonical) { raiiaf::set_host_component({id, canonical}); },
+        py::arg("component_id"), py::arg("canonical"), "Adds or replaces (by id) a host component.");
+    m.def("clear_host_components", &raiiaf::clear_host_components, "Removes every host component.");
+    m.def(
+        "serialize_environment",
+        [](int env_version, const py::list& components) {
+            raiiaf::Environment env;
+            env.env_version = env_version;
+            for (const auto& item : components) {
+                const auto pair = item.cast<py::tuple>();
+                env.components.push_back({pair[0].cast<std::string>(), pair[1].cast<std::string>()});
+            }
+            return py::bytes(raiiaf::serialize_environment(env));
+        },
+        py::arg("env_version"), py::arg("components"), "The ENVC payload for [(id, canonical)].");
+    m.def(
+        "parse_environment",
+        [](const py::bytes& payload) {
+            const std::string_view view = payload;
+            return environment_to_tuple(raiiaf::parse_environment(std::as_bytes(std::span(view.data(), view.size()))));
+        },
+        py::arg("payload"), "Parses an ENVC payload; raises EnvChunkError.");
+
+    // ---- zstd (for the legacy helpers that handle stored chunks) ------------
+    m.def("zstd_compress", &zstd_compress, py::arg("data"), py::arg("level") = 3,
+          "One zstd frame with its content size (as python-zstandard writes by default).");
+    m.def("zstd_decompress", &zstd_decompress, py::arg("data"), py::arg("max_size") = std::uint64_t{1} << 32,
+          "Decompresses zstd frames, refusing more than max_size bytes; raises DecodeError.");
+
+    m.def("library_version", [] { return std::string(raiiaf::library_version()); },
+          "The C++ library's version, MAJOR.MINOR.PATCH.");
+}

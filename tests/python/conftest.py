@@ -1,0 +1,98 @@
+"""Shared fixtures of the Python tests.
+
+Run with the packages built by CMake on the path, e.g.::
+
+    PYTHONPATH=build/python RAIIAF_VECTORS_DIR=../shared/vectors /usr/bin/python3 -m pytest tests/python
+
+(ctest does this: the test is registered by tests/python/CMakeLists.txt.)
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pathlib
+import sys
+import types
+
+import numpy as np
+import pytest
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+def _vectors_dir() -> pathlib.Path:
+    configured = os.environ.get("RAIIAF_VECTORS_DIR")
+    if configured:
+        return pathlib.Path(configured)
+    return (HERE / ".." / ".." / ".." / "shared" / "vectors").resolve()
+
+
+VECTORS = _vectors_dir()
+VECTOR_FILES = sorted(p.name for p in VECTORS.glob("*") if p.suffix in (".raiiaf", ".gen5")) if VECTORS.is_dir() else []
+
+
+def child_env() -> dict:
+    """The environment for a child Python that must import the same raiiaf and gen5 as these tests."""
+    import raiiaf
+
+    packages = str(pathlib.Path(raiiaf.__file__).resolve().parent.parent)
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [packages, os.environ.get("PYTHONPATH")])))
+
+
+@pytest.fixture(scope="session")
+def vectors_dir() -> pathlib.Path:
+    if not VECTORS.is_dir():
+        pytest.skip(f"test vectors not found at {VECTORS} (set RAIIAF_VECTORS_DIR)")
+    return VECTORS
+
+
+def make_png(size=(64, 64), color=(255, 0, 0, 255)) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGBA", size, color=color).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+@pytest.fixture
+def png() -> bytes:
+    return make_png()
+
+
+@pytest.fixture
+def noise() -> np.ndarray:
+    return np.random.default_rng(1234).standard_normal((1, 4, 64, 64)).astype(np.float32)
+
+
+GENERATION_SETTINGS = {
+    "seed": 42, "steps": 20, "sampler": "ddim", "cfg_scale": 7.5, "scheduler": "pndm", "eta": 0.0,
+    "guidance": "classifier-free", "precision": "fp16", "deterministic": True,
+}
+HARDWARE_INFO = {
+    "machine_name": "test_machine", "os": "linux", "cpu": "Intel", "cpu_cores": 8,
+    "gpu": [{"name": "RTX 3090", "memory_gb": 24, "driver": "nvidia", "cuda_version": "12.1"}],
+    "ram_gb": 64.0, "framework": "torch", "compute_lib": "cuda",
+}
+
+
+@pytest.fixture
+def fake_torch(monkeypatch):
+    """A stand-in 'torch' module in sys.modules (the package must only look, never import)."""
+
+    def install(version="1.13.0a0", cuda=None):
+        module = types.ModuleType("torch")
+        module.__version__ = version
+        module.version = types.SimpleNamespace(cuda=cuda)
+        module.int16 = "torch.int16"
+        monkeypatch.setitem(sys.modules, "torch", module)
+        return module
+
+    return install
+
+
+@pytest.fixture(autouse=True)
+def _without_torch(monkeypatch):
+    """Every test starts with no torch imported, unless it installs the stand-in."""
+    monkeypatch.delitem(sys.modules, "torch", raising=False)
+    yield
