@@ -1,5 +1,6 @@
 // Crash-safe replacement of a file: write a temporary file in the target's
-// directory, fsync it, rename it over the target, fsync the directory.
+// directory (anonymous, O_TMPFILE, where the file system allows), fsync it,
+// name it, rename it over the target, fsync the directory.
 #pragma once
 
 #include <cstddef>
@@ -25,8 +26,11 @@ public:
     void commit();
 
 private:
+    void link_temporary();
+
     std::filesystem::path target_;
-    std::filesystem::path temporary_;
+    std::filesystem::path temporary_;  // empty while the file is anonymous (O_TMPFILE)
+    bool anonymous_ = false;
     int fd_ = -1;
     std::uint64_t written_ = 0;
     bool committed_ = false;

@@ -1,0 +1,5 @@
+echo "keep me" > out.raiiaf
+raiiaf convert v/r5_no_image.raiiaf out.raiiaf
+echo "exit $?"
+cat out.raiiaf
+raiiaf convert v/r5_no_image.raiiaf out.raiiaf --force

@@ -1,0 +1,1 @@
+raiiaf convert --help

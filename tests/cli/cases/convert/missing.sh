@@ -1,0 +1,1 @@
+raiiaf convert nothing.raiiaf out.raiiaf

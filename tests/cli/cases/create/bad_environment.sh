@@ -1,0 +1,2 @@
+. data/common.sh
+raiiaf create "$img" -o cat.raiiaf "${meta[@]}" --environment data/env_bad_digest.json

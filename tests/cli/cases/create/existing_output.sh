@@ -1,0 +1,7 @@
+# An existing output is kept unless --force is given.
+. data/common.sh
+echo "keep me" > cat.raiiaf
+raiiaf create "$img" -o cat.raiiaf "${meta[@]}" "${fixed[@]}"
+echo "exit $?"
+cat cat.raiiaf
+raiiaf create "$img" -o cat.raiiaf "${meta[@]}" "${fixed[@]}" --force

@@ -1,0 +1,3 @@
+. data/common.sh
+raiiaf create "$img" -o half.raiiaf --latent initial_noise="$noise" "${meta[@]}" "${fixed[@]}" --float16
+raiiaf info half.raiiaf | grep -A4 '^chunks'

@@ -1,0 +1,3 @@
+. data/common.sh
+raiiaf create "$img" -o cat.gen5 --latent initial_noise="$noise" "${meta[@]}" "${fixed[@]}" --format gen5 --compress zstd
+raiiaf info cat.gen5

@@ -1,0 +1,2 @@
+. data/common.sh
+raiiaf create nothing.png -o cat.raiiaf "${meta[@]}"

@@ -1,0 +1,2 @@
+. data/common.sh
+raiiaf create "$img" -o cat.raiiaf "${meta[@]}" --seed 7

@@ -1,0 +1,1 @@
+raiiaf edit nothing.raiiaf --prompt x

@@ -1,0 +1,1 @@
+raiiaf env diff nothing.raiiaf

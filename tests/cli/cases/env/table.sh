@@ -1,0 +1,2 @@
+# golden: mask this machine's environment
+raiiaf env

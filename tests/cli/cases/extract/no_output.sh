@@ -1,0 +1,1 @@
+raiiaf extract v/r5_no_image.raiiaf

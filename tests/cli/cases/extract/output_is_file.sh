@@ -1,0 +1,2 @@
+echo text > out
+raiiaf extract v/r5_no_image.raiiaf -o out

@@ -1,0 +1,1 @@
+raiiaf info nothing.raiiaf v/r5_no_image.raiiaf

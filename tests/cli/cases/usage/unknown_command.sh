@@ -1,0 +1,1 @@
+raiiaf bogus v/r1_f32_raw.raiiaf

@@ -1,0 +1,1 @@
+raiiaf info --bogus v/r1_f32_raw.raiiaf

@@ -1,0 +1,2 @@
+raiiaf info --version
+raiiaf env diff --version

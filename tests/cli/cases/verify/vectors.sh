@@ -1,0 +1,1 @@
+raiiaf verify v/*.raiiaf v/*.gen5

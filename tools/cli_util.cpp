@@ -1,0 +1,432 @@
+#include "cli_util.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <random>
+
+namespace raiiaf_cli {
+
+// ---- errors -------------------------------------------------------------------
+
+void print_error(std::string_view subject, std::string_view message) {
+    std::cout.flush();
+    std::string line = "raiiaf: ";
+    if (!subject.empty()) line += printable(subject) + ": ";
+    line += printable(message);
+    std::cerr << line << '\n';
+}
+
+std::string clean_message(const fs::path& file, std::string_view what) {
+    // nlohmann's "[json.exception.parse_error.101] " says nothing to a user.
+    if (what.starts_with("[json.exception.")) {
+        if (const auto end = what.find("] "); end != std::string_view::npos) what.remove_prefix(end + 2);
+    }
+    const std::string prefix = file.string() + ": ";
+    if (!file.empty() && what.starts_with(prefix)) what.remove_prefix(prefix.size());
+    return std::string(what);
+}
+
+void about_file(const fs::path& file, const std::function<void()>& work) {
+    try {
+        work();
+    } catch (const CliError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw CliError(kFailure, file.string(), message_about(file, e));
+    }
+}
+
+void report(const fs::path& file, const std::exception& error) {
+    if (const auto* cli = dynamic_cast<const CliError*>(&error)) {
+        print_error(cli->subject(), cli->what());
+        return;
+    }
+    print_error(file.string(), message_about(file, error));
+}
+
+std::string error_kind(const std::exception_ptr& error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const raiiaf::TensorFileError&) {
+        return "TensorFileError";
+    } catch (const raiiaf::LatentError&) {
+        return "LatentError";
+    } catch (const raiiaf::ImageError&) {
+        return "ImageError";
+    } catch (const raiiaf::EnvChunkError&) {
+        return "EnvChunkError";
+    } catch (const raiiaf::ChunkError&) {
+        return "ChunkError";
+    } catch (const raiiaf::CorruptHeader&) {
+        return "CorruptHeader";
+    } catch (const raiiaf::MetadataError&) {
+        return "MetadataError";
+    } catch (const raiiaf::DecodeError&) {
+        return "DecodeError";
+    } catch (const raiiaf::InvalidArgument&) {
+        return "InvalidArgument";
+    } catch (const raiiaf::IoError&) {
+        return "IoError";
+    } catch (...) {
+        return "Error";
+    }
+}
+
+// ---- files --------------------------------------------------------------------
+
+namespace {
+
+class Fd {
+public:
+    explicit Fd(int fd) : fd_(fd) {}
+    ~Fd() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    [[nodiscard]] int get() const { return fd_; }
+    int release() { return std::exchange(fd_, -1); }
+
+private:
+    int fd_;
+};
+
+[[noreturn]] void io_failure(const fs::path& path, const std::string& what, int error) {
+    failure(path, what.empty() ? std::strerror(error) : what + ": " + std::strerror(error));
+}
+
+}  // namespace
+
+std::vector<std::byte> read_input_file(const fs::path& path) {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) io_failure(path, "", errno);
+    struct stat info{};
+    if (::fstat(fd.get(), &info) != 0) io_failure(path, "", errno);
+    if (!S_ISREG(info.st_mode)) failure(path, "not a regular file");
+    std::vector<std::byte> bytes(static_cast<std::size_t>(info.st_size));
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::read(fd.get(), bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) io_failure(path, "cannot read", errno);
+        if (n == 0) break;
+        done += static_cast<std::size_t>(n);
+    }
+    bytes.resize(done);
+    return bytes;
+}
+
+Json read_json_file(const fs::path& path) {
+    const auto bytes = read_input_file(path);
+    const auto* text = reinterpret_cast<const char*>(bytes.data());
+    try {
+        return Json::parse(text, text + bytes.size());
+    } catch (const Json::exception& e) {
+        failure(path, "invalid JSON: " + message_about({}, e));
+    }
+}
+
+void check_output(const fs::path& path, bool force) {
+    std::error_code error;
+    const auto status = fs::symlink_status(path, error);
+    if (!fs::exists(status)) return;
+    if (fs::is_directory(status)) failure(path, "output is a directory");
+    if (!force) failure(path, "output exists (use --force to overwrite)");
+}
+
+namespace {
+
+// 0, or the errno of the failed write.
+int write_all(int fd, std::span<const std::byte> bytes) {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return errno;
+        done += static_cast<std::size_t>(n);
+    }
+    return 0;
+}
+
+// ".<name>.tmp-<8 random characters>" beside the target.
+fs::path temporary_name(const fs::path& directory, const fs::path& target) {
+    static constexpr std::string_view kChars = "abcdefghijklmnopqrstuvwxyz0123456789";
+    std::random_device device;
+    std::uniform_int_distribution<std::size_t> pick(0, kChars.size() - 1);
+    std::string suffix(8, 'x');
+    for (auto& c : suffix) c = kChars[pick(device)];
+    return directory / ("." + target.filename().string() + ".tmp-" + suffix);
+}
+
+// An O_TMPFILE file in `directory`, or -1 where the file system has none.
+int open_anonymous(const fs::path& directory, const fs::path& target) {
+    const int fd = ::open(directory.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+        io_failure(target, "cannot create a temporary file in " + directory.string(), errno);
+    return fd;
+}
+
+}  // namespace
+
+void write_output_file(const fs::path& path, std::span<const std::byte> bytes) {
+    const fs::path directory = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+    // An O_TMPFILE file has no name until it is complete, so a process killed
+    // while writing leaves nothing behind; it is named just before the rename.
+    const int anonymous_fd = open_anonymous(directory, path);
+    const bool anonymous = anonymous_fd >= 0;
+    fs::path temp = temporary_name(directory, path);
+    Fd fd(anonymous ? anonymous_fd : ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
+    if (fd.get() < 0) io_failure(path, "cannot create a temporary file in " + directory.string(), errno);
+    bool named = !anonymous;
+    const auto fail = [&](const std::string& what, int error) {
+        if (named) ::unlink(temp.c_str());
+        io_failure(path, what, error);
+    };
+    if (const int error = write_all(fd.get(), bytes); error != 0) fail("cannot write", error);
+    if (::fsync(fd.get()) != 0) fail("cannot sync", errno);
+    if (anonymous) {
+        const std::string self = "/proc/self/fd/" + std::to_string(fd.get());
+        for (int attempt = 0; !named; ++attempt) {
+            if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) == 0) named = true;
+            else if (errno != EEXIST || attempt == 8) fail("cannot name the temporary file", errno);
+            else temp = temporary_name(directory, path);
+        }
+    }
+    if (::close(fd.release()) != 0) fail("cannot write", errno);
+    if (::rename(temp.c_str(), path.c_str()) != 0) fail("cannot rename the temporary file", errno);
+    if (const Fd dir(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); dir.get() >= 0)
+        (void)::fsync(dir.get());  // makes the rename durable
+}
+
+// ---- names the library knows ---------------------------------------------------
+
+namespace {
+
+CLI::Option* add_choice(CLI::App& app, const std::string& name, std::string& value, const std::string& description,
+                        const std::vector<std::string>& choices) {
+    std::string list;
+    for (const auto& choice : choices) list += (list.empty() ? "" : "|") + choice;
+    // The choices go in the type name; IsMember would repeat them as "{...}".
+    return app.add_option(name, value, description)->check(CLI::IsMember(choices).description(""))->type_name(list);
+}
+
+}  // namespace
+
+CLI::Option* add_codec_option(CLI::App& app, std::string& value, const std::string& description) {
+    std::vector<std::string> names;
+    for (auto codec : {raiiaf::Codec::raw, raiiaf::Codec::zfp, raiiaf::Codec::zstd, raiiaf::Codec::shuffle_zstd})
+        names.emplace_back(raiiaf::codec_name(codec));
+    return add_choice(app, "--compress", value, description, names);
+}
+
+CLI::Option* add_format_option(CLI::App& app, std::string& value, const std::string& description) {
+    std::vector<std::string> names;
+    for (auto layout : {raiiaf::Layout::raiiaf, raiiaf::Layout::gen5}) names.emplace_back(raiiaf::layout_name(layout));
+    return add_choice(app, "--format", value, description, names);
+}
+
+raiiaf::Codec parse_codec(const std::string& name) {
+    const auto codec = raiiaf::codec_from_name(name);
+    if (!codec) usage_error("--compress", "unknown codec \"" + name + "\"");
+    return *codec;
+}
+
+raiiaf::Layout parse_layout(const std::string& name) {
+    const auto layout = raiiaf::layout_from_name(name);
+    if (!layout) usage_error("--format", "unknown format \"" + name + "\"");
+    return *layout;
+}
+
+void check_codec_for_layout(std::optional<raiiaf::Codec> codec, raiiaf::Layout layout) {
+    if (codec == raiiaf::Codec::zfp && layout == raiiaf::Layout::gen5)
+        usage_error("--compress", "zfp is not available in the gen5 format (use zstd or shuffle-zstd)");
+}
+
+void require_intact(const fs::path& file) {
+    const raiiaf::CheckReport report = raiiaf::check_file(file);
+    if (report.ok()) return;
+    for (std::size_t i = 0; i + 1 < report.problems.size(); ++i)
+        print_error(file.string(), clean_message(file, report.problems[i].message));
+    failure(file, clean_message(file, report.problems.back().message));
+}
+
+void report_written(const fs::path& path, bool json, std::string_view text, const Json& extra) {
+    Json summary;
+    about_file(path, [&] {
+        const auto reader = raiiaf::Reader::open(path);
+        const auto& header = reader.header();
+        summary = {{"file", path.string()},
+                   {"layout", raiiaf::layout_name(reader.layout())},
+                   {"version", std::to_string(header.version_major) + "." + std::to_string(header.version_minor)},
+                   {"chunk_count", reader.chunks().size()},
+                   {"file_size", reader.file_size()}};
+    });
+    if (json) {
+        summary.update(extra);
+        print_json(summary);
+        return;
+    }
+    std::cout << text << " (" << summary["layout"].get<std::string>() << " " << summary["version"].get<std::string>()
+              << ", " << summary["chunk_count"] << " chunks, " << summary["file_size"] << " bytes)\n";
+}
+
+// ---- text output ----------------------------------------------------------------
+
+namespace {
+
+// Decodes one UTF-8 sequence at text[i]; nullopt (and length 1) when invalid.
+std::optional<char32_t> decode_utf8(std::string_view text, std::size_t i, std::size_t& length) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char lead = byte(i);
+    length = 1;
+    if (lead < 0x80) return lead;
+    std::size_t count = 0;
+    char32_t cp = 0;
+    char32_t min = 0;
+    if ((lead & 0xE0) == 0xC0) count = 1, cp = lead & 0x1F, min = 0x80;
+    else if ((lead & 0xF0) == 0xE0) count = 2, cp = lead & 0x0F, min = 0x800;
+    else if ((lead & 0xF8) == 0xF0) count = 3, cp = lead & 0x07, min = 0x10000;
+    else return std::nullopt;
+    if (i + count >= text.size()) return std::nullopt;
+    for (std::size_t k = 1; k <= count; ++k) {
+        if ((byte(i + k) & 0xC0) != 0x80) return std::nullopt;
+        cp = (cp << 6) | (byte(i + k) & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
+    length = count + 1;
+    return cp;
+}
+
+std::size_t display_width(std::string_view text) {
+    std::size_t width = 0;
+    for (std::size_t i = 0, length = 0; i < text.size(); i += length) {
+        (void)decode_utf8(text, i, length);
+        ++width;
+    }
+    return width;
+}
+
+}  // namespace
+
+std::string printable(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    char buffer[16];
+    for (std::size_t i = 0, length = 0; i < text.size(); i += length) {
+        const auto cp = decode_utf8(text, i, length);
+        if (!cp) {
+            std::snprintf(buffer, sizeof buffer, "\\x%02x", static_cast<unsigned char>(text[i]));
+            out += buffer;
+        } else if (*cp == '\n') {
+            out += "\\n";
+        } else if (*cp == '\t') {
+            out += "\\t";
+        } else if (*cp == '\r') {
+            out += "\\r";
+        } else if (*cp < 0x20 || *cp == 0x7F) {
+            std::snprintf(buffer, sizeof buffer, "\\x%02x", static_cast<unsigned>(*cp));
+            out += buffer;
+        } else if (*cp >= 0x80 && *cp < 0xA0) {
+            std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(*cp));
+            out += buffer;
+        } else {
+            out.append(text.substr(i, length));
+        }
+    }
+    return out;
+}
+
+std::string format_shape(const raiiaf::Shape& shape) {
+    if (shape.empty()) return "scalar";
+    std::string out;
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+        if (i > 0) out += 'x';
+        out += std::to_string(shape[i]);
+    }
+    return out;
+}
+
+std::string display_value(const Json& value) {
+    if (value.is_string()) return printable(value.get_ref<const std::string&>());
+    return printable(value.dump(-1, ' ', false, Json::error_handler_t::replace));
+}
+
+std::string display_object(const Json& object) {
+    if (!object.is_object()) return display_value(object);
+    std::string out;
+    for (const auto& [key, value] : object.items()) {
+        if (!out.empty()) out += ' ';
+        out += printable(key) + "=" + display_value(value);
+    }
+    return out;
+}
+
+void print_json(const Json& value) {
+    std::cout << value.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+}
+
+Table::Table(std::vector<std::string> header, std::vector<bool> right_aligned) : right_(std::move(right_aligned)) {
+    rows_.push_back(std::move(header));
+}
+
+void Table::add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+
+void Table::print(std::ostream& out, std::string_view indent) const {
+    std::vector<std::size_t> widths;
+    for (const auto& row : rows_) {
+        widths.resize(std::max(widths.size(), row.size()), 0);
+        for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], display_width(row[c]));
+    }
+    for (const auto& row : rows_) {
+        std::string line(indent);
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            const std::size_t pad = widths[c] - display_width(row[c]);
+            const bool right = c < right_.size() && right_[c];
+            if (c > 0) line += "  ";
+            if (right) line.append(pad, ' ');
+            line += row[c];
+            if (!right && c + 1 < row.size()) line.append(pad, ' ');
+        }
+        out << line << '\n';
+    }
+}
+
+// ---- progress -------------------------------------------------------------------
+
+Progress::Progress(std::size_t total) : total_(total), enabled_(total > 1 && ::isatty(STDERR_FILENO) == 1) {}
+
+Progress::~Progress() { clear(); }
+
+void Progress::show(std::size_t done, std::string_view label) {
+    if (!enabled_) return;
+    constexpr std::size_t kBarWidth = 24;
+    const std::size_t filled = total_ == 0 ? kBarWidth : done * kBarWidth / total_;
+    std::string line = "\r\033[K[" + std::string(filled, '#') + std::string(kBarWidth - filled, '-') + "] " +
+                       std::to_string(done) + "/" + std::to_string(total_) + " ";
+    std::string name = printable(label);
+    // Long names keep their end, cut at a character boundary.
+    if (const std::size_t width = display_width(name); width > 48) {
+        std::size_t cut = 0;
+        for (std::size_t n = 0, length = 0; n < width - 45; ++n, cut += length) (void)decode_utf8(name, cut, length);
+        name = "..." + name.substr(cut);
+    }
+    line += name;
+    std::cout.flush();
+    std::cerr << line << std::flush;
+    drawn_ = true;
+}
+
+void Progress::clear() {
+    if (!drawn_) return;
+    std::cerr << "\r\033[K" << std::flush;
+    drawn_ = false;
+}
+
+}  // namespace raiiaf_cli

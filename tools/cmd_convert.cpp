@@ -1,0 +1,91 @@
+// raiiaf convert IN OUT [--format raiiaf|gen5] [--compress CODEC] [--float16] [--force]:
+// re-encodes the latents and the image; metadata, the environment record and
+// unknown chunks are kept. The input is verified first.
+#include <iostream>
+#include <memory>
+
+#include "cli_util.hpp"
+
+namespace raiiaf_cli {
+namespace {
+
+struct ConvertOptions {
+    std::string input;
+    std::string output;
+    std::string format;
+    std::string compress;
+    bool float16 = false;
+    bool force = false;
+    bool json = false;
+};
+
+int run_convert(const ConvertOptions& o) {
+    std::optional<raiiaf::Codec> codec;
+    if (!o.compress.empty()) codec = parse_codec(o.compress);
+    std::optional<raiiaf::Layout> layout;
+    if (!o.format.empty()) layout = parse_layout(o.format);
+    if (layout) check_codec_for_layout(codec, *layout);
+    check_output(o.output, o.force);
+    require_intact(o.input);
+
+    std::optional<raiiaf::Reader> reader;
+    raiiaf::ArtifactContent content;
+    raiiaf::WriteOptions options;
+    about_file(o.input, [&] {
+        reader.emplace(raiiaf::Reader::open(o.input));
+        options.layout = layout.value_or(reader->layout());
+        options.float16 = o.float16;
+        content.model = reader->model_info();
+
+        // Latents are decoded and encoded afresh: with the requested codec, or
+        // their own (zfp, which GEN5 lacks, becomes zstd there). Lossy zfp is
+        // re-encoded losslessly so that no further error accumulates.
+        for (std::size_t i = 0; i < reader->latents().size(); ++i) {
+            const auto& info = reader->latents()[i];
+            raiiaf::Codec target = codec.value_or(info.codec);
+            if (target == raiiaf::Codec::zfp && options.layout == raiiaf::Layout::gen5) target = raiiaf::Codec::zstd;
+            content.latents.emplace_back(info.name, reader->load_latent(i), target);
+        }
+        const auto image = reader->image_info();
+        if (image) {
+            raiiaf::ImageInput input{reader->load_image()};
+            input.extra = reader->chunks()[image->chunk_index].extra;
+            for (const char* key : {"format", "width", "height"}) input.extra.erase(key);  // the writer recomputes them
+            content.image = std::move(input);
+        }
+        // Everything else (the environment record, chunk types this tool does
+        // not know) is copied as stored.
+        for (const auto& record : reader->chunks()) {
+            if (record.type == raiiaf::kLatentType || (image && image->chunk_index == record.index)) continue;
+            content.stored_chunks.push_back({record, reader->stored_bytes(record.index)});
+        }
+        // A file from before ENVC existed gets an empty record, not this
+        // machine's environment, which did not make its payloads.
+        content.environment = raiiaf::Environment{};
+    });
+    try {
+        raiiaf::write_file(o.output, content, options);
+    } catch (const raiiaf::Error& e) {
+        failure(o.output, message_about(o.output, e));
+    }
+    report_written(o.output, o.json, "converted " + printable(o.input) + " -> " + printable(o.output),
+                   {{"input", o.input}});
+    return kOk;
+}
+
+}  // namespace
+
+Command add_convert(CLI::App& parent) {
+    auto o = std::make_shared<ConvertOptions>();
+    CLI::App* app = parent.add_subcommand("convert", "Re-encode an artifact (layout, codec, float16), keeping all metadata");
+    app->add_option("IN", o->input, "The artifact to convert (verified first)")->required();
+    app->add_option("OUT", o->output, "The file to write")->required();
+    add_format_option(*app, o->format, "Layout of OUT (default: that of IN)");
+    add_codec_option(*app, o->compress, "Latent codec (default: each latent keeps its own)");
+    app->add_flag("--float16", o->float16, "Store float latents as float16");
+    app->add_flag("-f,--force", o->force, "Overwrite OUT if it exists");
+    app->add_flag("--json", o->json, "Describe the written file as JSON (keys in docs/CLI.md)");
+    return {app, [o] { return run_convert(*o); }};
+}
+
+}  // namespace raiiaf_cli
