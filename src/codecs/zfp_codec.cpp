@@ -124,6 +124,16 @@ void zfp_decompress(std::span<const std::byte> stream_bytes, bool is_double, con
     if (out.size() != zfp_field_size(field.get(), nullptr) * element)
         throw CodecError("zfp output buffer does not match the recorded shape");
 
+    // A block's bit budget must hold at least its sign bit and common exponent
+    // (8 bits for float, 11 for double): with less, zfp's decoder underflows
+    // the budget and reads far past the stream (found by fuzzing).
+    unsigned min_bits = 0, max_bits = 0, max_precision = 0;
+    int min_exponent = 0;
+    zfp_stream_params(stream.get(), &min_bits, &max_bits, &max_precision, &min_exponent);
+    if (max_bits < 1u + (is_double ? 11u : 8u) || min_bits > max_bits)
+        throw CodecError("zfp stream's bits per block (" + std::to_string(min_bits) + ".." + std::to_string(max_bits) +
+                         ") are below what a block's exponent needs");
+
     // The stream's own parameters bound how much it may read; refuse streams
     // whose parameters allow far more than the data could need.
     const std::size_t maximum = zfp_stream_maximum_size(stream.get(), field.get());

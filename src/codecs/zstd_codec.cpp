@@ -165,11 +165,15 @@ std::vector<std::byte> zstd_decompress_to_size(std::span<const std::byte> frame,
 
 std::vector<std::byte> zstd_decompress_bounded(std::span<const std::byte> frame, std::size_t max_size) {
     check_frame_header(frame);
-    if (ZSTD_getFrameContentSize(frame.data(), frame.size()) == ZSTD_CONTENTSIZE_ERROR)
-        throw CodecError("not a zstd frame");
+    const unsigned long long declared = ZSTD_getFrameContentSize(frame.data(), frame.size());
+    if (declared == ZSTD_CONTENTSIZE_ERROR) throw CodecError("not a zstd frame");
+    if (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared > max_size)
+        throw CodecError("zstd frame declares " + std::to_string(declared) + " bytes, over the limit of " +
+                         std::to_string(max_size));
     auto dctx = make_dctx();
     // The buffer grows to at most max_size + 1: holding that extra byte proves the limit is exceeded.
     std::vector<std::byte> out;
+    if (declared != ZSTD_CONTENTSIZE_UNKNOWN) out.reserve(declared + 1);  // within the limit: no regrowth
     std::size_t used = 0;
     ZSTD_inBuffer input{frame.data(), frame.size(), 0};
     std::size_t frame_remaining = 0;
