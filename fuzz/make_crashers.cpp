@@ -13,6 +13,7 @@
 #include "format/chunk.hpp"
 #include "format/json_text.hpp"
 #include "sample_files.hpp"
+#include "test_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace raiiaf;
@@ -30,34 +31,8 @@ void write(const std::string& target, const std::string& name, std::span<const s
 
 std::span<const std::byte> text_bytes(const std::string& text) { return std::as_bytes(std::span(text.data(), text.size())); }
 
-// The manifest frame for this JSON text.
-std::vector<std::byte> manifest_frame(const std::string& text) {
-    const auto envelope = detail::encode_chunk_header("META", "0000", static_cast<std::uint32_t>(text.size()));
-    return detail::zstd_compress({envelope, text_bytes(text)});
-}
-
-// The file with its manifest replaced (decoded, edited, written back; header fixed up).
-std::vector<std::byte> with_manifest(const std::vector<std::byte>& file, const std::function<void(Json&)>& edit,
-                                     const std::function<void(std::string&)>& edit_text = {}) {
-    Header header = parse_header(file);
-    const auto table = std::span<const std::byte>(file).subspan(header.chunk_table_offset, header.chunk_table_size);
-    const auto decoded = detail::zstd_decompress_bounded(table, 1 << 24);
-    Json document = Json::parse(
-        std::string_view(reinterpret_cast<const char*>(decoded.data()) + kChunkHeaderSize, decoded.size() - kChunkHeaderSize));
-    edit(document);
-    std::string text = detail::dump_python_json(document);
-    if (edit_text) edit_text(text);
-    const auto frame = manifest_frame(text);
-    std::vector<std::byte> out(file.begin(), file.begin() + header.chunk_table_offset);
-    out.insert(out.end(), frame.begin(), frame.end());
-    header.chunk_table_size = static_cast<std::uint32_t>(frame.size());
-    header.file_size = out.size();
-    const auto encoded = encode_header(header);
-    std::copy(encoded.begin(), encoded.end(), out.begin());
-    return out;
-}
-
-Json& chunks_of(Json& document) { return document.begin().value()["chunks"]; }
+using testing::chunks_of;
+using testing::with_manifest;
 
 // Index of the first chunk record matching `predicate`.
 std::size_t find_chunk(Json& document, const std::function<bool(const Json&)>& predicate) {

@@ -9,6 +9,7 @@
 #include "format/json_text.hpp"
 #include "format/sha256.hpp"
 #include "raiiaf/raiiaf.hpp"
+#include "expect_error.hpp"
 #include "test_support.hpp"
 
 namespace raiiaf {
@@ -194,20 +195,15 @@ TEST(Corruption, ManifestKeyAndValueCountLimits) {
         d.begin().value()["model_info"]["generation_settings"] = settings;
     });
     EXPECT_NO_THROW((void)Reader::from_bytes(Bytes(many_settings)));
-    const auto message_with = [&](const Limits& limits) -> std::string {
-        try {
-            (void)Reader::from_bytes(Bytes(many_settings), {.limits = limits});
-        } catch (const MetadataError& e) {
-            return e.what();
-        }
-        return "no MetadataError";
+    const auto message_with = [&](const Limits& limits) {
+        return testing::thrown_message<MetadataError>([&] { (void)Reader::from_bytes(Bytes(many_settings), {.limits = limits}); });
     };
     Limits few_keys;
     few_keys.max_json_object_members = 40;
-    EXPECT_NE(message_with(few_keys).find("more than 40 keys"), std::string::npos) << message_with(few_keys);
+    EXPECT_MESSAGE_HAS(message_with(few_keys), "more than 40 keys");
     Limits few_values;
     few_values.max_json_values = 60;
-    EXPECT_NE(message_with(few_values).find("more than 60 values"), std::string::npos) << message_with(few_values);
+    EXPECT_MESSAGE_HAS(message_with(few_values), "more than 60 values");
 }
 
 TEST(Corruption, ChunkCountLimit) {

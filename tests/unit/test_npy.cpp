@@ -12,6 +12,7 @@
 
 #include "raiiaf/errors.hpp"
 #include "raiiaf/tensor_io.hpp"
+#include "expect_error.hpp"
 #include "test_support.hpp"
 
 namespace raiiaf {
@@ -52,26 +53,11 @@ std::vector<std::byte> npy_file(std::string_view header, const std::vector<std::
     return out;
 }
 
-// The message of the TensorFileError that reading `file` throws ("" and a
-// test failure when it throws nothing or something else).
 std::string read_error(const std::vector<std::byte>& file, const Limits& limits = {}) {
-    try {
-        (void)read_npy(file, limits);
-    } catch (const TensorFileError& error) {
-        return error.what();
-    } catch (const std::exception& error) {
-        ADD_FAILURE() << "expected TensorFileError, got: " << error.what();
-        return {};
-    }
-    ADD_FAILURE() << "expected TensorFileError, the file was accepted";
-    return {};
+    return testing::thrown_message<TensorFileError>([&] { (void)read_npy(file, limits); });
 }
 
-#define EXPECT_NPY_ERROR(file, text)                                                          \
-    do {                                                                                      \
-        const std::string message_ = read_error(file);                                       \
-        EXPECT_NE(message_.find(text), std::string::npos) << "message: " << message_;        \
-    } while (0)
+#define EXPECT_NPY_ERROR(file, text) EXPECT_MESSAGE_HAS(read_error(file), text)
 
 std::vector<std::filesystem::path> vector_npy_files() {
     std::vector<std::filesystem::path> files;

@@ -10,6 +10,7 @@
 
 #include "raiiaf/errors.hpp"
 #include "raiiaf/tensor_io.hpp"
+#include "expect_error.hpp"
 #include "test_support.hpp"
 
 namespace raiiaf {
@@ -45,23 +46,10 @@ std::vector<std::byte> floats(std::initializer_list<float> values) {
 }
 
 std::string read_error(const std::vector<std::byte>& file, const Limits& limits = {}) {
-    try {
-        (void)read_safetensors(file, limits);
-    } catch (const TensorFileError& error) {
-        return error.what();
-    } catch (const std::exception& error) {
-        ADD_FAILURE() << "expected TensorFileError, got: " << error.what();
-        return {};
-    }
-    ADD_FAILURE() << "expected TensorFileError, the file was accepted";
-    return {};
+    return testing::thrown_message<TensorFileError>([&] { (void)read_safetensors(file, limits); });
 }
 
-#define EXPECT_ST_ERROR(file, text)                                                           \
-    do {                                                                                      \
-        const std::string message_ = read_error(file);                                       \
-        EXPECT_NE(message_.find(text), std::string::npos) << "message: " << message_;        \
-    } while (0)
+#define EXPECT_ST_ERROR(file, text) EXPECT_MESSAGE_HAS(read_error(file), text)
 
 std::string header_text(const std::vector<std::byte>& file) {
     std::uint64_t size = 0;
