@@ -30,8 +30,12 @@ constexpr std::uint64_t kMaxU32 = 0xFFFFFFFFull;
 // Measured in bench/: level 1 already reaches the entropy bound on noise (the
 // mantissa bytes are random; only the Huffman-coded exponent bytes shrink).
 constexpr int kShuffleZstdLevel = 1;
-// Below this much work (bytes to compress, or to hash), threads cost more than they save.
+// Below this much to compress, threads cost more than they save.
 constexpr std::uint64_t kParallelEncodeThreshold = 1u << 20;
+// Below this much work that a helper thread could take from the writing thread
+// (bytes of other payloads to hash, or the equivalent), the helper costs more
+// than it saves, more so on a busy machine, where it waits for a core.
+constexpr std::uint64_t kHelperThreshold = 256u << 10;
 // Raw payloads are written and hashed in blocks of this size, so that the
 // hash reads what the write has just brought into the core's cache.
 constexpr std::size_t kHashBlock = 256u << 10;
@@ -45,13 +49,23 @@ unsigned core_count() {
     return cores;
 }
 
-// Runs every job once on up to `threads` threads (the caller's included),
-// starting them in order; rethrows the first failure in job order.
-void run_jobs(const std::vector<std::function<void()>>& jobs, unsigned threads) {
+// Runs every job once on up to `threads` threads: the caller takes them from
+// the front, in order, helpers from the back, never one of the first
+// `caller_only`. A caller whose helpers are slow to get a core (a busy
+// machine) runs the jobs itself and waits only for those already started.
+// Rethrows the first failure in job order.
+void run_jobs(const std::vector<std::function<void()>>& jobs, unsigned threads, std::size_t caller_only = 0) {
     std::vector<std::exception_ptr> errors(jobs.size());
-    std::atomic<std::size_t> next{0};
-    const auto work = [&] {
-        for (std::size_t i; (i = next.fetch_add(1)) < jobs.size();) {
+    std::mutex mutex;
+    std::size_t front = 0, back = jobs.size();
+    const auto work = [&](bool caller) {
+        for (;;) {
+            std::size_t i = 0;
+            {
+                std::lock_guard lock(mutex);
+                if (front == back || (!caller && back <= caller_only)) return;
+                i = caller ? front++ : --back;
+            }
             try {
                 jobs[i]();
             } catch (...) {
@@ -61,8 +75,9 @@ void run_jobs(const std::vector<std::function<void()>>& jobs, unsigned threads) 
     };
     {
         std::vector<std::jthread> helpers;
-        for (unsigned t = 1; t < std::min<std::size_t>(threads, jobs.size()); ++t) helpers.emplace_back(work);
-        work();
+        const std::size_t shared = jobs.size() - std::min(caller_only, jobs.size());
+        for (std::size_t t = 0; t + 1 < threads && t < shared; ++t) helpers.emplace_back([&] { work(false); });
+        work(true);
     }  // joins
     for (const auto& error : errors)
         if (error) std::rethrow_exception(error);
@@ -409,15 +424,15 @@ struct Digests {
     std::vector<std::string> hex;
 };
 
-// Appends every chunk. A payload stored as it is, unless another core has
-// taken its hash already, is hashed in the same pass, block by block as it is
-// written.
-void emit_chunks(const Plan& plan, const Sink& sink, Digests& digests) {
+// Appends every chunk. A payload stored as it is (all of them, or only chunk
+// `only`), unless another core has taken its hash already, is hashed in the
+// same pass, block by block as it is written.
+void emit_chunks(const Plan& plan, const Sink& sink, Digests& digests, std::optional<std::size_t> only) {
     for (std::size_t i = 0; i < plan.chunks.size(); ++i) {
         const EncodedChunk& chunk = plan.chunks[i];
         for (const Bytes& piece : chunk.pieces) {
-            const bool is_payload =
-                chunk.unhashed && piece.data() == chunk.unhashed->data() && piece.size() == chunk.unhashed->size();
+            const bool is_payload = (!only || *only == i) && chunk.unhashed &&
+                                    piece.data() == chunk.unhashed->data() && piece.size() == chunk.unhashed->size();
             if (!is_payload || digests.taken[i].exchange(true)) {
                 sink.append(piece.span());
                 continue;
@@ -453,38 +468,46 @@ void write_plan(Plan& plan, const WriteOptions& options, const Sink& sink) {
         }
         if (chunk.image) image = &plan.chunks[i];
     }
-    // Largest first: the longest hash bounds the wall time.
     std::stable_sort(to_hash.begin(), to_hash.end(), [&](std::size_t a, std::size_t b) {
-        return plan.chunks[a].unhashed->size() > plan.chunks[b].unhashed->size();
+        return plan.chunks[a].unhashed->size() < plan.chunks[b].unhashed->size();
     });
+    // What a helper could take from the writing thread: the hashes but the
+    // largest, and the image check (zlib's CRC runs about four times faster
+    // than SHA-256).
+    const std::uint64_t largest = to_hash.empty() ? 0 : plan.chunks[to_hash.back()].unhashed->size();
+    const std::uint64_t movable = hash_bytes - largest + (image ? image->unhashed->size() / 4 : 0);
+    const unsigned threads = movable < kHelperThreshold ? 1 : core_count();
 
-    // The image and schema checks go among the hashes by a rough cost (zlib's
-    // CRC runs several times faster than SHA-256).
-    const std::uint64_t check_cost = (image ? image->unhashed->size() / 4 : 0) + (64u << 10);
+    const auto hash_job = [&](std::size_t i) {
+        return [&, i] {
+            if (!digests.taken[i].exchange(true)) digests.hex[i] = detail::sha256_hex(plan.chunks[i].unhashed->span());
+        };
+    };
     const auto check = [&] {
         if (image) check_image(*image, options);
         validate_manifest(detail::build_manifest(layout, plan.file_info, plan.model, records_of(plan, true)));
     };
+    // This thread writes, hashing raw payloads as it writes them: all of them
+    // when alone; with helpers, only the largest, which bounds the wall time,
+    // and helpers take the other hashes, largest first, and the checks. The
+    // largest stays with this thread so that it never waits long for a helper
+    // that lost its core (run_jobs).
     std::vector<std::function<void()>> jobs;
-    bool check_placed = false;
-    for (const std::size_t i : to_hash) {
-        if (!check_placed && plan.chunks[i].unhashed->size() < check_cost) {
-            jobs.emplace_back(check);
-            check_placed = true;
-        }
-        jobs.emplace_back([&, i] {
-            if (!digests.taken[i].exchange(true)) digests.hex[i] = detail::sha256_hex(plan.chunks[i].unhashed->span());
-        });
+    std::optional<std::size_t> only;
+    if (threads > 1 && !to_hash.empty()) {
+        only = to_hash.back();
+        to_hash.pop_back();
     }
-    if (!check_placed) jobs.emplace_back(check);
-    // Alone, this thread writes first, hashing as it goes. With helpers, it
-    // starts on the largest job at once, and the first helper writes.
-    const unsigned threads = hash_bytes < kParallelEncodeThreshold ? 1 : core_count();
-    jobs.emplace(jobs.begin() + (threads > 1 ? 1 : 0), [&] { emit_chunks(plan, sink, digests); });
-    run_jobs(jobs, threads);
+    jobs.emplace_back([&] { emit_chunks(plan, sink, digests, only); });
+    if (only) jobs.emplace_back(hash_job(*only));  // unless written raw and hashed by then
+    const std::size_t caller_only = jobs.size();
+    jobs.emplace_back(check);
+    for (const std::size_t i : to_hash) jobs.emplace_back(hash_job(i));
+    run_jobs(jobs, threads, caller_only);
 
     std::vector<ChunkRecord> records = records_of(plan, false);
-    for (const std::size_t i : to_hash) records[i].hash = std::move(digests.hex[i]);
+    for (std::size_t i = 0; i < count; ++i)
+        if (plan.chunks[i].unhashed) records[i].hash = std::move(digests.hex[i]);
 
     // file_size depends on the manifest's size, which depends on file_size's
     // digits: iterate to the fixed point (the digits change at most once).
