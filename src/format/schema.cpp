@@ -52,7 +52,7 @@ std::string_view manifest_schema() { return detail::manifest_schema_text; }
 void validate_manifest(const Json& manifest) {
     // valijson's adapter reads nlohmann::json; key order does not matter to a schema.
     const nlohmann::json plain = manifest;
-    valijson::Validator validator;
+    thread_local valijson::Validator validator;  // caches the schema's compiled regexes between calls
     valijson::ValidationResults results;
     valijson::adapters::NlohmannJsonAdapter target(plain);
     if (validator.validate(compiled_schema(), target, &results)) return;

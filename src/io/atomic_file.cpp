@@ -88,13 +88,12 @@ void AtomicFile::write_at(std::uint64_t offset, std::span<const std::byte> data)
 void AtomicFile::commit() {
     if (::fsync(fd_) != 0) fail(target_, "fsync failed", errno);
     if (anonymous_) link_temporary();
-    if (::close(fd_) != 0) {
-        fd_ = -1;
-        fail(target_, "close failed", errno);
-    }
-    fd_ = -1;
+    // Nothing between naming the file and the rename: a kill there leaves it behind.
     if (::rename(temporary_.c_str(), target_.c_str()) != 0) fail(target_, "cannot replace", errno);
     committed_ = true;
+    const int closed = ::close(fd_);
+    fd_ = -1;
+    if (closed != 0) fail(target_, "close failed", errno);
     const std::filesystem::path directory = directory_of(target_);
     const int dir_fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir_fd >= 0) {  // the rename is durable once the directory entry is
