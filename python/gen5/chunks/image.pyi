@@ -1,0 +1,3 @@
+from raiiaf._legacy import LegacyImage
+
+class Gen5Image(LegacyImage): ...

@@ -1,0 +1,3 @@
+from raiiaf._legacy import LegacyLatent
+
+class Gen5Latent(LegacyLatent): ...

@@ -1,0 +1,3 @@
+from raiiaf._legacy import LegacyMetadata
+
+class Gen5Metadata(LegacyMetadata): ...

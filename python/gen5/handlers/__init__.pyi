@@ -1,0 +1,1 @@
+from .file_handler import Gen5FileHandler as Gen5FileHandler

@@ -1,0 +1,3 @@
+from raiiaf._legacy import LegacyFileHandler
+
+class Gen5FileHandler(LegacyFileHandler): ...

@@ -1,0 +1,21 @@
+from dataclasses import dataclass
+from ._errors import Family as Family
+from _typeshed import Incomplete
+
+@dataclass(frozen=True)
+class Flavor:
+    layout: str
+    magic: bytes
+    extension: str
+    metadata_key: str
+    header_format: str
+    compressed_codec: str
+    has_split_points: bool
+    family: Family
+    @property
+    def header_size(self) -> int: ...
+
+RAIIAF: Incomplete
+DOCUMENTED_MODULES: Incomplete
+
+def import_documented_modules(package: str) -> None: ...

@@ -1,0 +1,3 @@
+from .._legacy import LegacyImage
+
+class raiiafImage(LegacyImage): ...

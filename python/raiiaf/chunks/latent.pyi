@@ -1,0 +1,3 @@
+from .._legacy import LegacyLatent
+
+class raiiafLatent(LegacyLatent): ...

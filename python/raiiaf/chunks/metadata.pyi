@@ -1,0 +1,3 @@
+from .._legacy import LegacyMetadata
+
+class raiiafMetadata(LegacyMetadata): ...

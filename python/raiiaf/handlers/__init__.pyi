@@ -1,0 +1,1 @@
+from .file_handler import raiiafFileHandler as raiiafFileHandler

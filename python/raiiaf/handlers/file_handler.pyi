@@ -1,0 +1,3 @@
+from .._legacy import LegacyFileHandler
+
+class raiiafFileHandler(LegacyFileHandler): ...

@@ -1,0 +1,1 @@
+from .handlers.file_handler import raiiafFileHandler as raiiafFileHandler
