@@ -14,7 +14,6 @@
 #include <benchmark/benchmark.h>
 #include <openssl/evp.h>
 #include <fcntl.h>
-#include <spng.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -43,6 +42,7 @@
 #include "codecs/zfp_codec.hpp"
 #include "codecs/zstd_codec.hpp"
 #include "format/chunk.hpp"
+#include "rgb_png.hpp"
 
 namespace fs = std::filesystem;
 using raiiaf::ArtifactContent;
@@ -133,24 +133,7 @@ std::vector<std::byte> make_png(std::uint32_t width, std::uint32_t height, int a
                 rgb[(std::size_t(y) * width + x) * 3 + c] =
                     static_cast<std::uint8_t>(std::clamp(base[c] + noise(rng), 0, 255));
         }
-    std::unique_ptr<spng_ctx, decltype(&spng_ctx_free)> ctx(spng_ctx_new(SPNG_CTX_ENCODER), &spng_ctx_free);
-    spng_set_option(ctx.get(), SPNG_ENCODE_TO_BUFFER, 1);
-    spng_ihdr ihdr{};
-    ihdr.width = width;
-    ihdr.height = height;
-    ihdr.bit_depth = 8;
-    ihdr.color_type = SPNG_COLOR_TYPE_TRUECOLOR;
-    if (int rc = spng_set_ihdr(ctx.get(), &ihdr); rc != 0) throw std::runtime_error(spng_strerror(rc));
-    if (int rc = spng_encode_image(ctx.get(), rgb.data(), rgb.size(), SPNG_FMT_PNG, SPNG_ENCODE_FINALIZE); rc != 0)
-        throw std::runtime_error(std::string("spng_encode_image: ") + spng_strerror(rc));
-    std::size_t size = 0;
-    int error = 0;
-    void* buffer = spng_get_png_buffer(ctx.get(), &size, &error);
-    if (!buffer) throw std::runtime_error(std::string("spng_get_png_buffer: ") + spng_strerror(error));
-    std::vector<std::byte> png(size);
-    std::memcpy(png.data(), buffer, size);
-    std::free(buffer);
-    return png;
+    return raiiaf::tools::encode_rgb_png(rgb, width, height);
 }
 
 const std::vector<std::byte>& png_1024() {

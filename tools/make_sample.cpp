@@ -18,41 +18,24 @@
 #include <string>
 #include <vector>
 
-#include <spng.h>
-
 #include <raiiaf/raiiaf.hpp>
 #include <raiiaf/tensor_io.hpp>
 
+#include "rgb_png.hpp"
+
 namespace {
 
-std::vector<unsigned char> gradient_png(std::uint32_t width, std::uint32_t height) {
-    std::vector<unsigned char> pixels(std::size_t{width} * height * 3);
+std::vector<std::byte> gradient_png(std::uint32_t width, std::uint32_t height) {
+    std::vector<std::uint8_t> pixels(std::size_t{width} * height * 3);
     for (std::uint32_t y = 0; y < height; ++y) {
         for (std::uint32_t x = 0; x < width; ++x) {
-            unsigned char* p = &pixels[(std::size_t{y} * width + x) * 3];
-            p[0] = static_cast<unsigned char>(255 * x / (width - 1));
-            p[1] = static_cast<unsigned char>(255 * y / (height - 1));
-            p[2] = static_cast<unsigned char>(255 - 255 * (x + y) / (width + height - 2));
+            std::uint8_t* p = &pixels[(std::size_t{y} * width + x) * 3];
+            p[0] = static_cast<std::uint8_t>(255 * x / (width - 1));
+            p[1] = static_cast<std::uint8_t>(255 * y / (height - 1));
+            p[2] = static_cast<std::uint8_t>(255 - 255 * (x + y) / (width + height - 2));
         }
     }
-    const std::unique_ptr<spng_ctx, decltype(&spng_ctx_free)> ctx(spng_ctx_new(SPNG_CTX_ENCODER), spng_ctx_free);
-    if (!ctx) throw std::runtime_error("spng: cannot create an encoder");
-    spng_set_option(ctx.get(), SPNG_ENCODE_TO_BUFFER, 1);
-    spng_ihdr ihdr{};
-    ihdr.width = width;
-    ihdr.height = height;
-    ihdr.bit_depth = 8;
-    ihdr.color_type = SPNG_COLOR_TYPE_TRUECOLOR;
-    int error = spng_set_ihdr(ctx.get(), &ihdr);
-    if (error == 0)
-        error = spng_encode_image(ctx.get(), pixels.data(), pixels.size(), SPNG_FMT_PNG, SPNG_ENCODE_FINALIZE);
-    if (error != 0) throw std::runtime_error(std::string("spng: ") + spng_strerror(error));
-    std::size_t size = 0;
-    void* buffer = spng_get_png_buffer(ctx.get(), &size, &error);
-    if (!buffer) throw std::runtime_error(std::string("spng: ") + spng_strerror(error));
-    std::vector<unsigned char> png(static_cast<unsigned char*>(buffer), static_cast<unsigned char*>(buffer) + size);
-    std::free(buffer);
-    return png;
+    return raiiaf::tools::encode_rgb_png(pixels, width, height);
 }
 
 // Box-Muller over mt19937_64: unlike std::normal_distribution, the same on
