@@ -39,6 +39,21 @@ void check_frame_header(std::span<const std::byte> frame) {
         throw CodecError("zstd frame header has its unused bit set");
 }
 
+// The frame's declared content size (ZSTD_CONTENTSIZE_UNKNOWN when it has
+// none), after the header checks every decoder here starts with.
+unsigned long long declared_size(std::span<const std::byte> frame) {
+    check_frame_header(frame);
+    const unsigned long long declared = ZSTD_getFrameContentSize(frame.data(), frame.size());
+    if (declared == ZSTD_CONTENTSIZE_ERROR) throw CodecError("not a zstd frame");
+    return declared;
+}
+
+void require_size(const char* what, unsigned long long size, std::size_t expected) {
+    if (size != expected)
+        throw CodecError(std::string("zstd frame ") + what + " " + std::to_string(size) + " bytes, expected " +
+                         std::to_string(expected));
+}
+
 std::unique_ptr<ZSTD_DCtx, DCtxFree> make_dctx() {
     std::unique_ptr<ZSTD_DCtx, DCtxFree> dctx(ZSTD_createDCtx());
     if (!dctx) throw CodecError("zstd: out of memory");
@@ -130,43 +145,30 @@ std::vector<std::byte> zstd_store(std::span<const std::span<const std::byte>> pa
 }
 
 void zstd_decompress_exact(std::span<const std::byte> frame, std::span<std::byte> out) {
-    check_frame_header(frame);
-    const unsigned long long declared = ZSTD_getFrameContentSize(frame.data(), frame.size());
-    if (declared == ZSTD_CONTENTSIZE_ERROR) throw CodecError("not a zstd frame");
-    if (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared != out.size())
-        throw CodecError("zstd frame declares " + std::to_string(declared) + " bytes, expected " +
-                         std::to_string(out.size()));
+    const unsigned long long declared = declared_size(frame);
+    if (declared != ZSTD_CONTENTSIZE_UNKNOWN) require_size("declares", declared, out.size());
     auto dctx = make_dctx();
     const std::size_t produced =
         ZSTD_decompressDCtx(dctx.get(), out.data(), out.size(), frame.data(), frame.size());
     check(produced, "zstd decompression");
-    if (produced != out.size())
-        throw CodecError("zstd frame holds " + std::to_string(produced) + " bytes, expected " +
-                         std::to_string(out.size()));
+    require_size("holds", produced, out.size());
 }
 
 std::vector<std::byte> zstd_decompress_to_size(std::span<const std::byte> frame, std::size_t size) {
-    const unsigned long long declared = ZSTD_getFrameContentSize(frame.data(), frame.size());
-    if (declared == ZSTD_CONTENTSIZE_ERROR) throw CodecError("not a zstd frame");
+    const unsigned long long declared = declared_size(frame);
     if (declared == ZSTD_CONTENTSIZE_UNKNOWN) {
         auto out = zstd_decompress_bounded(frame, size);
-        if (out.size() != size)
-            throw CodecError("zstd frame holds " + std::to_string(out.size()) + " bytes, expected " +
-                             std::to_string(size));
+        require_size("holds", out.size(), size);
         return out;
     }
-    if (declared != size)
-        throw CodecError("zstd frame declares " + std::to_string(declared) + " bytes, expected " +
-                         std::to_string(size));
+    require_size("declares", declared, size);  // before allocating what the manifest claims
     std::vector<std::byte> out(size);
     zstd_decompress_exact(frame, out);
     return out;
 }
 
 std::vector<std::byte> zstd_decompress_bounded(std::span<const std::byte> frame, std::size_t max_size) {
-    check_frame_header(frame);
-    const unsigned long long declared = ZSTD_getFrameContentSize(frame.data(), frame.size());
-    if (declared == ZSTD_CONTENTSIZE_ERROR) throw CodecError("not a zstd frame");
+    const unsigned long long declared = declared_size(frame);
     if (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared > max_size)
         throw CodecError("zstd frame declares " + std::to_string(declared) + " bytes, over the limit of " +
                          std::to_string(max_size));

@@ -419,11 +419,10 @@ CheckReport check_bytes(std::span<const std::byte> bytes, const Limits& limits) 
                                       ErrorLocation::at_chunk(i, record.type, record.offset));
             }
             const Bytes payload = reader->load_payload(i);
-            if (reader->chunks()[i].type == kEnvType) {
+            if (record.type == kEnvType) {
                 try {
                     (void)parse_environment(payload.span());
                 } catch (const EnvChunkError& e) {
-                    const ChunkRecord& record = reader->chunks()[i];
                     throw EnvChunkError(e.reason(), ErrorLocation::at_chunk(i, record.type, record.offset));
                 }
             }
