@@ -1,6 +1,6 @@
 #include "raiiaf/errors.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 std::string ErrorLocation::describe() const {
     std::string text;
@@ -31,4 +31,4 @@ std::string with_location(const std::string& what, const ErrorLocation& where) {
 Error::Error(const std::string& what, ErrorLocation where)
     : std::runtime_error(with_location(what, where)), reason_(what), where_(std::move(where)) {}
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

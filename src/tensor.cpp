@@ -6,7 +6,7 @@
 #include "raiiaf/errors.hpp"
 #include "raiiaf/tensor.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 namespace {
 struct DTypeTraits {
@@ -205,4 +205,4 @@ Tensor convert_dtype(const Tensor& tensor, DType target) {
                           std::string(dtype_name(target)));
 }
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

@@ -2,13 +2,15 @@
 // alive by someone else (typically a memory-mapped file).
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstddef>
 #include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 class Bytes {
 public:
@@ -43,4 +45,4 @@ private:
     std::shared_ptr<const void> keepalive_;
 };
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

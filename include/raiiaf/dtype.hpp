@@ -1,11 +1,13 @@
 // Element types of latent tensors.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstddef>
 #include <optional>
 #include <string_view>
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 enum class DType {
     float16,
@@ -29,4 +31,4 @@ enum class DType {
 // extensions that mark a file version_minor 1.
 [[nodiscard]] bool dtype_is_legacy(DType dtype) noexcept;
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

@@ -2,13 +2,15 @@
 // file, as canonical strings, and how it differs from the reading machine.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstddef>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 struct EnvComponent {
     std::string id;         // "torch", "os", "gpu", ...
@@ -66,4 +68,4 @@ struct DriftEntry {
 
 [[nodiscard]] std::string_view drift_kind_name(DriftKind kind) noexcept;
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

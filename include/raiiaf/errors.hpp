@@ -4,13 +4,15 @@
 // bad input given to the writer; IoError for the file system.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 // Where in a file a problem was found. Every field is optional: a header
 // problem has no chunk, a manifest problem may have a JSON path instead.
@@ -60,4 +62,4 @@ class InvalidArgument : public Error { using Error::Error; };
 // The operating system refused a file operation.
 class IoError : public Error { using Error::Error; };
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

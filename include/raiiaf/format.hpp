@@ -2,6 +2,8 @@
 // docs/FORMAT.md is the normative description of the bytes.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -16,7 +18,7 @@
 #include "raiiaf/dtype.hpp"
 #include "raiiaf/tensor.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 // JSON with insertion order kept, as Python's json module writes it.
 using Json = nlohmann::ordered_json;
@@ -109,4 +111,4 @@ struct LatentInfo {
     std::uint64_t raw_size = 0;     // tensor bytes
 };
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

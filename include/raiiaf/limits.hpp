@@ -2,10 +2,12 @@
 // produced by diffusion pipelines; raise them deliberately for bigger data.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstddef>
 #include <cstdint>
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 struct Limits {
     std::uint64_t max_file_size = 64ull << 30;          // 64 GiB
@@ -22,4 +24,4 @@ struct Limits {
     std::uint32_t max_rank = 8;
 };
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

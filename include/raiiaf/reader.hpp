@@ -2,6 +2,8 @@
 // are read, decompressed and hash-checked when asked for.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstddef>
 #include <exception>
 #include <filesystem>
@@ -19,7 +21,7 @@
 #include "raiiaf/limits.hpp"
 #include "raiiaf/tensor.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 struct ReadOptions {
     Limits limits{};
@@ -102,4 +104,4 @@ struct CheckReport {
 // Same for a file; a file that cannot be opened is reported as an IoError problem.
 [[nodiscard]] CheckReport check_file(const std::filesystem::path& path, const Limits& limits = {});
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

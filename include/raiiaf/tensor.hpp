@@ -1,6 +1,8 @@
 // A dense, C-ordered, little-endian tensor over a Bytes buffer.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -10,7 +12,7 @@
 #include "raiiaf/bytes.hpp"
 #include "raiiaf/dtype.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 using Shape = std::vector<std::uint64_t>;
 
@@ -46,4 +48,4 @@ private:
 // Supported: any float -> float16 / float32. Throws InvalidArgument otherwise.
 [[nodiscard]] Tensor convert_dtype(const Tensor& tensor, DType target);
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

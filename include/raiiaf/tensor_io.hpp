@@ -10,6 +10,8 @@
 // and little-endian, whatever the input's order and byte order.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -23,7 +25,7 @@
 #include "raiiaf/limits.hpp"
 #include "raiiaf/tensor.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 using Json = nlohmann::ordered_json;  // the same alias as raiiaf/format.hpp
 
@@ -92,4 +94,4 @@ inline constexpr std::uint64_t kSafetensorsMaxHeaderSize = 100'000'000;
 void write_safetensors_file(const std::filesystem::path& path, const std::vector<NamedTensor>& tensors,
                             const Json* metadata = nullptr);
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

@@ -1,10 +1,12 @@
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <string_view>
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 // The library's version, "MAJOR.MINOR.PATCH".
 [[nodiscard]] std::string_view library_version() noexcept;
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

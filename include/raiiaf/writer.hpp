@@ -1,6 +1,8 @@
 // Writing artifacts: deterministic (the date aside), schema-checked, atomic.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstddef>
 #include <filesystem>
 #include <optional>
@@ -12,7 +14,7 @@
 #include "raiiaf/format.hpp"
 #include "raiiaf/tensor.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 struct LatentInput {
     LatentInput() = default;
@@ -74,4 +76,4 @@ void validate_manifest(const Json& manifest);
 // The schema text (JSON Schema draft-07).
 [[nodiscard]] std::string_view manifest_schema();
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 namespace {
 // Fixed element sizes let the compiler unroll and vectorise the inner loop.
@@ -39,4 +39,4 @@ void unshuffle_bytes(std::span<const std::byte> in, std::size_t element_size, st
     }
 }
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

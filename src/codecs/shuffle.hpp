@@ -4,14 +4,16 @@
 // entropy coder can squeeze the former and store the latter as they are.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstddef>
 #include <span>
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 // out[b * n + i] = in[i * element_size + b], n = in.size() / element_size.
 void shuffle_bytes(std::span<const std::byte> in, std::size_t element_size, std::span<std::byte> out);
 // The inverse.
 void unshuffle_bytes(std::span<const std::byte> in, std::size_t element_size, std::span<std::byte> out);
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

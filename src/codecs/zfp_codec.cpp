@@ -9,7 +9,7 @@
 
 #include "codecs/zstd_codec.hpp"
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 namespace {
 
@@ -181,4 +181,4 @@ Tensor zfp_decode_tensor(std::span<const std::byte> stream, DType dtype, const S
     return dtype == DType::float16 ? convert_dtype(decoded, DType::float16) : decoded;
 }
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

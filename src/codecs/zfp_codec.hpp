@@ -2,6 +2,8 @@
 // field type and dimensions, mode) followed by the compressed blocks.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstddef>
 #include <optional>
 #include <span>
@@ -9,7 +11,7 @@
 
 #include "raiiaf/tensor.hpp"
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 // Compresses float32 or float64 values laid out in C order with `shape`.
 // Lossless (zfp's reversible mode) unless `tolerance` is given (accuracy mode).
@@ -34,4 +36,4 @@ void zfp_decompress(std::span<const std::byte> stream, bool is_double, const Sha
 // Throws CodecError.
 [[nodiscard]] Tensor zfp_decode_tensor(std::span<const std::byte> stream, DType dtype, const Shape& shape);
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

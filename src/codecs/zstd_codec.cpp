@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 namespace {
 struct CCtxFree {
@@ -201,4 +201,4 @@ std::size_t zstd_frame_size(std::span<const std::byte> data) {
     return size;
 }
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

@@ -3,12 +3,14 @@
 // decompressed into a buffer whose size we decided, never the frame.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstddef>
 #include <span>
 #include <stdexcept>
 #include <vector>
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 struct CodecError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -52,4 +54,4 @@ void zstd_decompress_exact(std::span<const std::byte> frame, std::span<std::byte
 // Size of the first frame in `data`; throws CodecError if it is not a whole frame.
 [[nodiscard]] std::size_t zstd_frame_size(std::span<const std::byte> data);
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

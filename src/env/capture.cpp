@@ -14,7 +14,7 @@
 #include "env/nvml.hpp"
 #include "raiiaf/version.hpp"
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 namespace {
 
@@ -168,4 +168,4 @@ std::vector<EnvComponent> capture_native_components() {
     return components;
 }
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

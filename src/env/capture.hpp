@@ -2,6 +2,8 @@
 // values come from. Internal; tests call the builders with fixed inputs.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -9,7 +11,7 @@
 
 #include "raiiaf/env.hpp"
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 // ---- canonical strings (docs/ENV_COMPONENTS.md lists every one) ----------
 
@@ -40,4 +42,4 @@ namespace raiiaf::detail {
 // Uncached; current_environment() caches it.
 [[nodiscard]] std::vector<EnvComponent> capture_native_components();
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

@@ -14,7 +14,7 @@
 #include "raiiaf/errors.hpp"
 #include "raiiaf/format.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 namespace {
 
@@ -222,4 +222,4 @@ std::string_view drift_kind_name(DriftKind kind) noexcept {
     return "unknown";
 }
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

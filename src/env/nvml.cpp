@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <mutex>
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 namespace {
 
@@ -145,4 +145,4 @@ std::optional<NvmlSnapshot> query_nvml(const std::string& library) {
     return snapshot;
 }
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

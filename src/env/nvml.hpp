@@ -3,12 +3,14 @@
 // no GPUs and no error.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 struct NvmlGpu {
     std::string model;                // nvmlDeviceGetName
@@ -37,4 +39,4 @@ void set_nvml_library_override(std::string library_path);
 // cannot be read is skipped.
 [[nodiscard]] std::optional<NvmlSnapshot> query_nvml(const std::string& library);
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

@@ -4,7 +4,7 @@
 
 #include "format/little_endian.hpp"
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 namespace {
 struct FlagName {
@@ -62,4 +62,4 @@ void throw_chunk_error(const std::string& what, const ErrorLocation& where) {
     throw ChunkError(what, where);
 }
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

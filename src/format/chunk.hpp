@@ -1,6 +1,8 @@
 // The 12-byte chunk envelope header and the chunk-level vocabulary.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -13,7 +15,7 @@
 #include "raiiaf/errors.hpp"
 #include "raiiaf/format.hpp"
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 struct ChunkHeader {
     std::string type;   // 4 characters
@@ -37,4 +39,4 @@ inline constexpr std::string_view kPlainChunkFlags = "0000";
 // ImageError for DATA, EnvChunkError for ENVC, ChunkError otherwise.
 [[noreturn]] void throw_chunk_error(const std::string& what, const ErrorLocation& where);
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

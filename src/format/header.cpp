@@ -4,7 +4,7 @@
 #include "raiiaf/errors.hpp"
 #include "raiiaf/format.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 std::string_view layout_name(Layout layout) noexcept { return layout == Layout::gen5 ? "gen5" : "raiiaf"; }
 std::string_view layout_magic(Layout layout) noexcept { return layout == Layout::gen5 ? "GEN5" : "raiiaf"; }
@@ -110,4 +110,4 @@ std::vector<std::byte> encode_header(const Header& header) {
     return bytes;
 }
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

@@ -1,12 +1,14 @@
 // Where each header field lives in the two layouts (docs/FORMAT.md section 2).
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstddef>
 
 #include "format/little_endian.hpp"
 #include "raiiaf/format.hpp"
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 struct HeaderField {
     std::size_t offset;
@@ -20,4 +22,4 @@ struct HeaderFields {
 
 [[nodiscard]] const HeaderFields& header_fields(Layout layout) noexcept;
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <memory>
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 namespace {
 
@@ -125,4 +125,4 @@ ImageProperties inspect_image(std::span<const std::byte> bytes) {
     throw ImageCheckError("not a PNG, JPEG or WebP image");
 }
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

@@ -1,13 +1,15 @@
 // Structural checks of the image formats the container stores as given.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 struct ImageCheckError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -24,4 +26,4 @@ struct ImageProperties {
 // and its first chunk's dimensions. Throws ImageCheckError naming the problem.
 [[nodiscard]] ImageProperties inspect_image(std::span<const std::byte> bytes);
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

@@ -3,7 +3,7 @@
 #include <optional>
 #include <vector>
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 namespace {
 
@@ -107,4 +107,4 @@ std::string dump_python_json(const Json& value) {
     }
 }
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

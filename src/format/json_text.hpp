@@ -1,6 +1,8 @@
 // JSON text in and out, the way the files in the wild hold it.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -10,7 +12,7 @@
 #include "raiiaf/format.hpp"
 #include "raiiaf/limits.hpp"
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 struct JsonTextError : std::runtime_error {
     JsonTextError(const std::string& what, std::optional<std::uint64_t> offset)
@@ -32,4 +34,4 @@ void check_json_text(std::string_view text, const Limits& limits);
 // that are not valid UTF-8.
 [[nodiscard]] std::string dump_python_json(const Json& value);
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

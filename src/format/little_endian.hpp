@@ -2,11 +2,13 @@
 // so are the machines we build for, which the static_assert makes explicit).
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <bit>
 #include <cstddef>
 #include <cstring>
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 static_assert(std::endian::native == std::endian::little, "raiiaf assumes a little-endian host");
 
@@ -22,4 +24,4 @@ void store_le(std::byte* p, T value) noexcept {
     std::memcpy(p, &value, sizeof(T));
 }
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

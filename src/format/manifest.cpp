@@ -5,7 +5,7 @@
 #include "format/chunk.hpp"
 #include "raiiaf/errors.hpp"
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 namespace {
 
@@ -221,4 +221,4 @@ LatentInfo latent_info(const ChunkRecord& record, Layout layout, std::size_t pos
     return info;
 }
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

@@ -1,13 +1,15 @@
 // The manifest (META chunk): JSON document <-> typed records.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstddef>
 #include <vector>
 
 #include "raiiaf/format.hpp"
 #include "raiiaf/limits.hpp"
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 struct ParsedManifest {
     Json document;
@@ -35,4 +37,4 @@ struct ParsedManifest {
 [[nodiscard]] LatentInfo latent_info(const ChunkRecord& record, Layout layout, std::size_t position,
                                      const Limits& limits);
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

@@ -14,7 +14,7 @@
 #include "raiiaf/reader.hpp"
 #include "raiiaf/writer.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 using detail::throw_chunk_error;
 
@@ -444,4 +444,4 @@ CheckReport check_file(const std::filesystem::path& path, const Limits& limits) 
     }
 }
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

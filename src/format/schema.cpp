@@ -12,7 +12,7 @@
 #include "raiiaf/errors.hpp"
 #include "raiiaf/writer.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 namespace detail {
 extern const std::string_view manifest_schema_text;
@@ -64,4 +64,4 @@ void validate_manifest(const Json& manifest) {
     throw InvalidArgument("manifest breaks the schema: " + deepest->description, ErrorLocation::at_json_path(path));
 }
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

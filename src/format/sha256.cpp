@@ -17,7 +17,7 @@
 #define RAIIAF_SHA256_EVP 0
 #endif
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 #if RAIIAF_SHA256_EVP
 struct Sha256::Context {
@@ -85,4 +85,4 @@ std::string sha256_hex(std::string_view text) {
     return sha256_hex(std::as_bytes(std::span(text.data(), text.size())));
 }
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

@@ -1,6 +1,8 @@
 // SHA-256 through OpenSSL (sha256.cpp says which interface, and why).
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <array>
 #include <cstddef>
 #include <memory>
@@ -8,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 using Sha256Digest = std::array<unsigned char, 32>;
 
@@ -32,4 +34,4 @@ private:
 [[nodiscard]] std::string sha256_hex(std::span<const std::byte> data);
 [[nodiscard]] std::string sha256_hex(std::string_view text);
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

@@ -22,7 +22,7 @@
 #include "raiiaf/errors.hpp"
 #include "raiiaf/writer.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 namespace {
 
@@ -557,4 +557,4 @@ void write_file(const std::filesystem::path& path, const ArtifactContent& conten
     file.commit();
 }
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

@@ -17,7 +17,7 @@
 #include "raiiaf/errors.hpp"
 #include "raiiaf/tensor_io.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 namespace {
 
@@ -425,4 +425,4 @@ void write_npy_file(const std::filesystem::path& path, const Tensor& tensor) {
     file.commit();
 }
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

@@ -19,7 +19,7 @@
 #include "raiiaf/errors.hpp"
 #include "raiiaf/tensor_io.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 namespace {
 
@@ -392,4 +392,4 @@ void write_safetensors_file(const std::filesystem::path& path, const std::vector
     file.commit();
 }
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

@@ -1,6 +1,8 @@
 // Helpers shared by the .npy and .safetensors readers and writers.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -14,7 +16,7 @@
 #include "raiiaf/limits.hpp"
 #include "raiiaf/tensor.hpp"
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 // A name or token from an untrusted file, quoted for an error message:
 // control and non-ASCII bytes escaped, long text cut short.
@@ -68,4 +70,4 @@ auto decode_mapped_file(const std::filesystem::path& path, Decode&& decode) {
     }
 }
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

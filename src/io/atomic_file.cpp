@@ -11,7 +11,7 @@
 
 #include "raiiaf/errors.hpp"
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 namespace {
 [[noreturn]] void fail(const std::filesystem::path& path, const std::string& what, int error) {
@@ -122,4 +122,4 @@ void write_file_atomically(const std::filesystem::path& path, std::span<const st
     file.commit();
 }
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

@@ -3,12 +3,14 @@
 // name it, rename it over the target, fsync the directory.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <span>
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 class AtomicFile {
 public:
@@ -39,4 +41,4 @@ private:
 // Writes `data` to `path` atomically.
 void write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> data);
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

@@ -1,12 +1,14 @@
 // Read-only memory mapping of a whole file.
 #pragma once
 
+#include "raiiaf/config.hpp"
+
 #include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <span>
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 class MappedFile {
 public:
@@ -24,4 +26,4 @@ private:
     std::size_t size_;
 };
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END
