@@ -54,26 +54,8 @@ void report(const fs::path& file, const std::exception& error) {
 std::string error_kind(const std::exception_ptr& error) {
     try {
         std::rethrow_exception(error);
-    } catch (const raiiaf::TensorFileError&) {
-        return "TensorFileError";
-    } catch (const raiiaf::LatentError&) {
-        return "LatentError";
-    } catch (const raiiaf::ImageError&) {
-        return "ImageError";
-    } catch (const raiiaf::EnvChunkError&) {
-        return "EnvChunkError";
-    } catch (const raiiaf::ChunkError&) {
-        return "ChunkError";
-    } catch (const raiiaf::CorruptHeader&) {
-        return "CorruptHeader";
-    } catch (const raiiaf::MetadataError&) {
-        return "MetadataError";
-    } catch (const raiiaf::DecodeError&) {
-        return "DecodeError";
-    } catch (const raiiaf::InvalidArgument&) {
-        return "InvalidArgument";
-    } catch (const raiiaf::IoError&) {
-        return "IoError";
+    } catch (const raiiaf::Error& e) {
+        return std::string(raiiaf::error_code_name(e.code()));
     } catch (...) {
         return "Error";
     }

@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 RAIIAF_NAMESPACE_BEGIN
 
@@ -32,34 +33,98 @@ struct ErrorLocation {
     }
 };
 
+// One value per class below: what an error is, for code that cannot catch
+// C++ exceptions by type (the C API's result codes are these values) or that
+// reports it by name (the CLI's and the Python module's error kinds).
+enum class ErrorCode : int {
+    other = 1,             // Error
+    decode = 2,            // DecodeError
+    corrupt_header = 3,    // CorruptHeader
+    metadata = 4,          // MetadataError
+    chunk = 5,             // ChunkError
+    latent = 6,            // LatentError
+    image = 7,             // ImageError
+    env_chunk = 8,         // EnvChunkError
+    tensor_file = 9,       // TensorFileError
+    invalid_argument = 10, // InvalidArgument
+    io = 11,               // IoError
+};
+
+// The class name: "Error", "DecodeError", "CorruptHeader", ... "IoError".
+[[nodiscard]] std::string_view error_code_name(ErrorCode code) noexcept;
+// The code a more general class has ("LatentError" -> ChunkError); nullopt for Error.
+[[nodiscard]] std::optional<ErrorCode> error_code_parent(ErrorCode code) noexcept;
+
 class Error : public std::runtime_error {
 public:
     Error(const std::string& what, ErrorLocation where = {});
     [[nodiscard]] const ErrorLocation& where() const noexcept { return where_; }
     // The message without the location suffix.
     [[nodiscard]] const std::string& reason() const noexcept { return reason_; }
+    // Which class this is (the most derived one).
+    [[nodiscard]] virtual ErrorCode code() const noexcept { return ErrorCode::other; }
 
 private:
     std::string reason_;
     ErrorLocation where_;
 };
 
-class DecodeError : public Error { using Error::Error; };
-class CorruptHeader : public DecodeError { using DecodeError::DecodeError; };
-class MetadataError : public DecodeError { using DecodeError::DecodeError; };
-class ChunkError : public DecodeError { using DecodeError::DecodeError; };
-class LatentError : public ChunkError { using ChunkError::ChunkError; };
-class ImageError : public ChunkError { using ChunkError::ChunkError; };
-class EnvChunkError : public ChunkError { using ChunkError::ChunkError; };
+class DecodeError : public Error {
+public:
+    using Error::Error;
+    [[nodiscard]] ErrorCode code() const noexcept override { return ErrorCode::decode; }
+};
+class CorruptHeader : public DecodeError {
+public:
+    using DecodeError::DecodeError;
+    [[nodiscard]] ErrorCode code() const noexcept override { return ErrorCode::corrupt_header; }
+};
+class MetadataError : public DecodeError {
+public:
+    using DecodeError::DecodeError;
+    [[nodiscard]] ErrorCode code() const noexcept override { return ErrorCode::metadata; }
+};
+class ChunkError : public DecodeError {
+public:
+    using DecodeError::DecodeError;
+    [[nodiscard]] ErrorCode code() const noexcept override { return ErrorCode::chunk; }
+};
+class LatentError : public ChunkError {
+public:
+    using ChunkError::ChunkError;
+    [[nodiscard]] ErrorCode code() const noexcept override { return ErrorCode::latent; }
+};
+class ImageError : public ChunkError {
+public:
+    using ChunkError::ChunkError;
+    [[nodiscard]] ErrorCode code() const noexcept override { return ErrorCode::image; }
+};
+class EnvChunkError : public ChunkError {
+public:
+    using ChunkError::ChunkError;
+    [[nodiscard]] ErrorCode code() const noexcept override { return ErrorCode::env_chunk; }
+};
 
 // A .npy or .safetensors input is malformed (the interop readers).
-class TensorFileError : public DecodeError { using DecodeError::DecodeError; };
+class TensorFileError : public DecodeError {
+public:
+    using DecodeError::DecodeError;
+    [[nodiscard]] ErrorCode code() const noexcept override { return ErrorCode::tensor_file; }
+};
 
 // A caller passed something the writer cannot store (bad dtype, schema
 // violation, a layout that cannot hold the data, ...).
-class InvalidArgument : public Error { using Error::Error; };
+class InvalidArgument : public Error {
+public:
+    using Error::Error;
+    [[nodiscard]] ErrorCode code() const noexcept override { return ErrorCode::invalid_argument; }
+};
 
 // The operating system refused a file operation.
-class IoError : public Error { using Error::Error; };
+class IoError : public Error {
+public:
+    using Error::Error;
+    [[nodiscard]] ErrorCode code() const noexcept override { return ErrorCode::io; }
+};
 
 RAIIAF_NAMESPACE_END

@@ -55,26 +55,25 @@ class Family:
         # LatentError / ImageError there; these are also ValueErrors.
         self.invalid_latent = _dual(latent)
         self.invalid_image = _dual(image)
-        self._by_native: Dict[type, Type[Exception]] = {
-            _c.CorruptHeader: header,
-            _c.MetadataError: metadata,
-            _c.LatentError: latent,
-            _c.ImageError: image,
-            _c.EnvChunkError: env,
-            _c.ChunkError: chunk,
-            _c.TensorFileError: decode,
-            _c.DecodeError: decode,
+        # Keyed by the native error's ``code``: the C++ class name (raiiaf::error_code_name),
+        # which is also the native Python class's name (for errors raised from Python).
+        self._by_code: Dict[str, Type[Exception]] = {
+            "CorruptHeader": header,
+            "MetadataError": metadata,
+            "LatentError": latent,
+            "ImageError": image,
+            "EnvChunkError": env,
+            "ChunkError": chunk,
+            "TensorFileError": decode,
+            "DecodeError": decode,
         }
 
     def convert(self, error: BaseException, cls: Optional[Type[Exception]] = None,
                 message: Optional[str] = None) -> Exception:
         """An exception of this family for a native error (not raised)."""
         if cls is None:
-            cls = self.decode
-            for klass in type(error).__mro__:
-                if klass in self._by_native:
-                    cls = self._by_native[klass]
-                    break
+            code = getattr(error, "code", None) or type(error).__name__
+            cls = self._by_code.get(code, self.decode)
         result = cls(str(error) if message is None else message)
         for name in _LOCATION_ATTRIBUTES:
             value = getattr(error, name, None)

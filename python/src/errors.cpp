@@ -1,6 +1,7 @@
 // The C++ exception hierarchy as Python classes of raiiaf._raiiaf. The Python
 // packages translate these into their own families (raiiafDecodeError, ...,
 // Gen5DecodeError, ...) in one place: raiiaf/_errors.py.
+#include <array>
 #include <string>
 
 #include "binding.hpp"
@@ -9,48 +10,47 @@ namespace raiiaf_py {
 
 namespace {
 
-// Strong references held for the life of the process (exception classes are
-// never unloaded; keeping them avoids any teardown-order question).
-struct Classes {
-    PyObject* error = nullptr;
-    PyObject* decode = nullptr;
-    PyObject* corrupt_header = nullptr;
-    PyObject* metadata = nullptr;
-    PyObject* chunk = nullptr;
-    PyObject* latent = nullptr;
-    PyObject* image = nullptr;
-    PyObject* env_chunk = nullptr;
-    PyObject* tensor_file = nullptr;
-    PyObject* invalid_argument = nullptr;
-    PyObject* io_error = nullptr;
-};
-Classes classes;
+// One Python class per raiiaf::ErrorCode, named and parented as the C++
+// classes are (error_code_name, error_code_parent). Strong references held for
+// the life of the process (exception classes are never unloaded; keeping them
+// avoids any teardown-order question).
+constexpr int kLastCode = static_cast<int>(raiiaf::ErrorCode::io);
+std::array<PyObject*, kLastCode + 1> classes_by_code{};
 
-PyObject* new_class(py::module_& m, const char* name, py::tuple bases, const char* doc) {
-    const std::string qualified = std::string("raiiaf._raiiaf.") + name;
-    PyObject* cls = PyErr_NewExceptionWithDoc(qualified.c_str(), doc, bases.ptr(), nullptr);
+const char* doc_of(raiiaf::ErrorCode code) {
+    using raiiaf::ErrorCode;
+    switch (code) {
+        case ErrorCode::other: return "Base of every error the raiiaf library raises.";
+        case ErrorCode::decode: return "A file is damaged or not a raiiaf/GEN5 file.";
+        case ErrorCode::corrupt_header: return "The header is damaged.";
+        case ErrorCode::metadata: return "The manifest is damaged.";
+        case ErrorCode::chunk: return "A chunk is damaged.";
+        case ErrorCode::latent: return "A latent (LATN) chunk is damaged.";
+        case ErrorCode::image: return "The image (DATA) chunk is damaged.";
+        case ErrorCode::env_chunk: return "The environment (ENVC) chunk is damaged.";
+        case ErrorCode::tensor_file: return "A .npy or .safetensors input is malformed.";
+        case ErrorCode::invalid_argument: return "Something the writer cannot store was passed in.";
+        case ErrorCode::io: return "The operating system refused a file operation.";
+    }
+    return "";
+}
+
+PyObject* new_class(py::module_& m, raiiaf::ErrorCode code) {
+    const std::string name(raiiaf::error_code_name(code));
+    const std::string qualified = "raiiaf._raiiaf." + name;
+    const auto parent = raiiaf::error_code_parent(code);
+    py::handle base = parent ? py::handle(classes_by_code[static_cast<int>(*parent)]) : py::handle(PyExc_Exception);
+    py::tuple bases = py::make_tuple(base);
+    // Bad arguments and refused file operations are also the Python built-ins.
+    if (code == raiiaf::ErrorCode::invalid_argument) bases = py::make_tuple(base, py::handle(PyExc_ValueError));
+    if (code == raiiaf::ErrorCode::io) bases = py::make_tuple(base, py::handle(PyExc_OSError));
+    PyObject* cls = PyErr_NewExceptionWithDoc(qualified.c_str(), doc_of(code), bases.ptr(), nullptr);
     if (cls == nullptr) throw py::error_already_set();
-    m.attr(name) = py::reinterpret_borrow<py::object>(cls);
-    return cls;  // the new reference stays in `classes`
+    m.attr(name.c_str()) = py::reinterpret_borrow<py::object>(cls);
+    return cls;  // the new reference stays in classes_by_code
 }
 
-py::tuple bases_of(PyObject* a, PyObject* b = nullptr) {
-    return b ? py::make_tuple(py::handle(a), py::handle(b)) : py::make_tuple(py::handle(a));
-}
-
-PyObject* class_for(const raiiaf::Error& e) {
-    if (dynamic_cast<const raiiaf::LatentError*>(&e)) return classes.latent;
-    if (dynamic_cast<const raiiaf::ImageError*>(&e)) return classes.image;
-    if (dynamic_cast<const raiiaf::EnvChunkError*>(&e)) return classes.env_chunk;
-    if (dynamic_cast<const raiiaf::ChunkError*>(&e)) return classes.chunk;
-    if (dynamic_cast<const raiiaf::CorruptHeader*>(&e)) return classes.corrupt_header;
-    if (dynamic_cast<const raiiaf::MetadataError*>(&e)) return classes.metadata;
-    if (dynamic_cast<const raiiaf::TensorFileError*>(&e)) return classes.tensor_file;
-    if (dynamic_cast<const raiiaf::DecodeError*>(&e)) return classes.decode;
-    if (dynamic_cast<const raiiaf::InvalidArgument*>(&e)) return classes.invalid_argument;
-    if (dynamic_cast<const raiiaf::IoError*>(&e)) return classes.io_error;
-    return classes.error;
-}
+PyObject* class_for(const raiiaf::Error& e) { return classes_by_code[static_cast<int>(e.code())]; }
 
 // Messages can quote bytes from a damaged file: never fail on bad UTF-8.
 py::str text(const std::string& s) {
@@ -69,6 +69,7 @@ py::object instance_of(PyObject* cls, const std::string& what) {
 py::object make_exception(const raiiaf::Error& error) {
     py::object instance = instance_of(class_for(error), error.what());
     const raiiaf::ErrorLocation& where = error.where();
+    instance.attr("code") = py::str(std::string(raiiaf::error_code_name(error.code())));
     instance.attr("reason") = text(error.reason());
     instance.attr("chunk_index") = where.chunk_index ? py::object(py::int_(*where.chunk_index)) : py::object(py::none());
     instance.attr("chunk_type") = where.chunk_type.empty() ? py::object(py::none()) : py::object(text(where.chunk_type));
@@ -90,20 +91,9 @@ py::object make_exception(const std::exception_ptr& error, const std::string& me
 }
 
 void register_errors(py::module_& m) {
-    py::handle exception(PyExc_Exception);
-    classes.error = new_class(m, "Error", bases_of(exception.ptr()), "Base of every error the raiiaf library raises.");
-    classes.decode = new_class(m, "DecodeError", bases_of(classes.error), "A file is damaged or not a raiiaf/GEN5 file.");
-    classes.corrupt_header = new_class(m, "CorruptHeader", bases_of(classes.decode), "The header is damaged.");
-    classes.metadata = new_class(m, "MetadataError", bases_of(classes.decode), "The manifest is damaged.");
-    classes.chunk = new_class(m, "ChunkError", bases_of(classes.decode), "A chunk is damaged.");
-    classes.latent = new_class(m, "LatentError", bases_of(classes.chunk), "A latent (LATN) chunk is damaged.");
-    classes.image = new_class(m, "ImageError", bases_of(classes.chunk), "The image (DATA) chunk is damaged.");
-    classes.env_chunk = new_class(m, "EnvChunkError", bases_of(classes.chunk), "The environment (ENVC) chunk is damaged.");
-    classes.tensor_file = new_class(m, "TensorFileError", bases_of(classes.decode), "A .npy or .safetensors input is malformed.");
-    classes.invalid_argument = new_class(m, "InvalidArgument", bases_of(classes.error, PyExc_ValueError),
-                                         "Something the writer cannot store was passed in.");
-    classes.io_error = new_class(m, "IoError", bases_of(classes.error, PyExc_OSError),
-                                 "The operating system refused a file operation.");
+    // Parents have smaller codes than their children, so they exist first.
+    for (int value = 1; value <= kLastCode; ++value)
+        classes_by_code[value] = new_class(m, static_cast<raiiaf::ErrorCode>(value));
 
     py::register_exception_translator([](std::exception_ptr p) {
         if (!p) return;
