@@ -35,15 +35,11 @@ std::vector<std::byte> copy(std::string_view text) {
 }
 
 // From the recorded format, else from the bytes (the existing package records none).
-std::string image_extension(const std::string& format, std::span<const std::byte> bytes) {
-    const auto starts_with = [&](std::size_t at, std::string_view magic) {
-        return bytes.size() >= at + magic.size() &&
-               std::equal(magic.begin(), magic.end(), bytes.begin() + static_cast<std::ptrdiff_t>(at),
-                          [](char m, std::byte b) { return static_cast<std::byte>(m) == b; });
-    };
-    if (format == "png" || (format.empty() && starts_with(0, "\x89PNG\r\n\x1a\n"))) return ".png";
-    if (format == "jpeg" || (format.empty() && starts_with(0, "\xff\xd8\xff"))) return ".jpg";
-    if (format == "webp" || (format.empty() && starts_with(0, "RIFF") && starts_with(8, "WEBP"))) return ".webp";
+std::string image_extension(const std::string& recorded_format, std::span<const std::byte> bytes) {
+    const std::string_view format = recorded_format.empty() ? raiiaf::detect_image_format(bytes) : recorded_format;
+    if (format == "png") return ".png";
+    if (format == "jpeg") return ".jpg";
+    if (format == "webp") return ".webp";
     return ".bin";
 }
 

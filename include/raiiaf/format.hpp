@@ -13,15 +13,11 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "raiiaf/dtype.hpp"
+#include "raiiaf/json.hpp"
 #include "raiiaf/tensor.hpp"
 
 RAIIAF_NAMESPACE_BEGIN
-
-// JSON with insertion order kept, as Python's json module writes it.
-using Json = nlohmann::ordered_json;
 
 enum class Layout { raiiaf, gen5 };
 
@@ -43,6 +39,11 @@ enum class Codec {
 
 [[nodiscard]] std::string_view codec_name(Codec codec) noexcept;  // "raw", "zfp", "zstd", "shuffle-zstd"
 [[nodiscard]] std::optional<Codec> codec_from_name(std::string_view name) noexcept;
+
+// The image formats stored as given, recognised by their signature: "png",
+// "jpeg", "webp", or "" for anything else. Reads at most the first 12 bytes;
+// the writer checks an image's whole structure (WriteOptions::validate_image).
+[[nodiscard]] std::string_view detect_image_format(std::span<const std::byte> bytes) noexcept;
 
 // Chunk types found in the wild.
 inline constexpr std::string_view kLatentType = "LATN";

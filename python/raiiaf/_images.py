@@ -6,18 +6,12 @@ import io
 import os
 from typing import Any
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+from . import _raiiaf as _c
 
 
 def sniff(data: bytes) -> str:
     """'png', 'jpeg', 'webp' for the formats the library stores natively, else ''."""
-    if data.startswith(PNG_SIGNATURE):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    return ""
+    return _c.detect_image_format(data)
 
 
 def _is_pil_image(value: Any) -> bool:

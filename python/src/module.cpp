@@ -233,6 +233,14 @@ PYBIND11_MODULE(_raiiaf, m) {
     m.def("zstd_decompress", &zstd_decompress, py::arg("data"), py::arg("max_size") = std::uint64_t{1} << 32,
           "Decompresses zstd frames, refusing more than max_size bytes; raises DecodeError.");
 
+    m.def(
+        "detect_image_format",
+        [](const py::buffer& data) {
+            py::buffer_info info;
+            return std::string(raiiaf::detect_image_format(bytes_of(data, info)));
+        },
+        py::arg("data"), "'png', 'jpeg' or 'webp' by the data's signature, else ''.");
+
     m.def("library_version", [] { return std::string(raiiaf::library_version()); },
           "The C++ library's version, MAJOR.MINOR.PATCH.");
 }

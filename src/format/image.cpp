@@ -1,5 +1,7 @@
 #include "format/image.hpp"
 
+#include "raiiaf/format.hpp"
+
 #include <spng.h>
 #include <zlib.h>
 
@@ -117,12 +119,25 @@ ImageProperties inspect_webp(std::span<const unsigned char> webp) {
 
 ImageProperties inspect_image(std::span<const std::byte> bytes) {
     const std::span<const unsigned char> data(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-    if (data.size() >= kPngSignature.size() && std::equal(kPngSignature.begin(), kPngSignature.end(), data.begin()))
-        return inspect_png(data);
-    if (data.size() >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF) return inspect_jpeg(data);
-    if (data.size() >= 12 && std::memcmp(data.data(), "RIFF", 4) == 0 && std::memcmp(data.data() + 8, "WEBP", 4) == 0)
-        return inspect_webp(data);
+    const std::string_view format = detect_image_format(bytes);
+    if (format == "png") return inspect_png(data);
+    if (format == "jpeg") return inspect_jpeg(data);
+    if (format == "webp") return inspect_webp(data);
     throw ImageCheckError("not a PNG, JPEG or WebP image");
 }
 
 RAIIAF_DETAIL_NAMESPACE_END
+
+RAIIAF_NAMESPACE_BEGIN
+
+std::string_view detect_image_format(std::span<const std::byte> bytes) noexcept {
+    const auto starts_with = [&](std::size_t at, std::string_view magic) {
+        return bytes.size() >= at + magic.size() && std::memcmp(bytes.data() + at, magic.data(), magic.size()) == 0;
+    };
+    if (starts_with(0, "\x89PNG\r\n\x1a\n")) return "png";
+    if (starts_with(0, "\xff\xd8\xff")) return "jpeg";
+    if (starts_with(0, "RIFF") && starts_with(8, "WEBP")) return "webp";
+    return "";
+}
+
+RAIIAF_NAMESPACE_END
