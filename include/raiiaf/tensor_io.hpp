@@ -20,14 +20,11 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "raiiaf/json.hpp"
 #include "raiiaf/limits.hpp"
 #include "raiiaf/tensor.hpp"
 
 RAIIAF_NAMESPACE_BEGIN
-
-using Json = nlohmann::ordered_json;  // the same alias as raiiaf/format.hpp
 
 // ---- .npy -------------------------------------------------------------------
 

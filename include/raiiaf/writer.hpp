@@ -12,6 +12,7 @@
 #include "raiiaf/bytes.hpp"
 #include "raiiaf/env.hpp"
 #include "raiiaf/format.hpp"
+#include "raiiaf/schema.hpp"  // validate_manifest, used before writing
 #include "raiiaf/tensor.hpp"
 
 RAIIAF_NAMESPACE_BEGIN
@@ -69,11 +70,5 @@ struct WriteOptions {
 // file remains.
 void write_file(const std::filesystem::path& path, const ArtifactContent& content,
                 const WriteOptions& options = {});
-
-// Validates a manifest document against the schema in docs/manifest.schema.json.
-// Throws InvalidArgument naming the JSON path of the first violation.
-void validate_manifest(const Json& manifest);
-// The schema text (JSON Schema draft-07).
-[[nodiscard]] std::string_view manifest_schema();
 
 RAIIAF_NAMESPACE_END

@@ -122,7 +122,7 @@ Request make_request(const std::string& model_json, const py::list& latents, con
         raiiaf::Shape shape;
         for (const auto& dim : entry[3].cast<py::sequence>()) shape.push_back(dim.cast<std::uint64_t>());
         raiiaf::Tensor tensor(dtype_from(entry[2].cast<std::string>()), std::move(shape),
-                              raiiaf::Bytes(std::span<const std::byte>(data, size), nullptr));
+                              raiiaf::Bytes::borrowed(std::span<const std::byte>(data, size)));
         std::optional<raiiaf::Codec> latent_codec;
         if (!entry[4].is_none()) latent_codec = codec_from(entry[4].cast<std::string>());
         std::optional<double> tolerance;

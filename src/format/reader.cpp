@@ -12,7 +12,7 @@
 #include "format/sha256.hpp"
 #include "io/mapped_file.hpp"
 #include "raiiaf/reader.hpp"
-#include "raiiaf/writer.hpp"
+#include "raiiaf/schema.hpp"
 
 RAIIAF_NAMESPACE_BEGIN
 
@@ -382,7 +382,7 @@ CheckReport check_bytes(std::span<const std::byte> bytes, const Limits& limits) 
     CheckReport report;
     std::optional<Reader> reader;
     try {
-        reader.emplace(Reader::from_bytes(Bytes(bytes, nullptr), {.limits = limits, .verify_hashes = true}));
+        reader.emplace(Reader::from_bytes(Bytes::borrowed(bytes), {.limits = limits, .verify_hashes = true}));
     } catch (...) {
         record_problem(report);
         return report;

@@ -10,7 +10,7 @@
 #include <mutex>
 
 #include "raiiaf/errors.hpp"
-#include "raiiaf/writer.hpp"
+#include "raiiaf/schema.hpp"
 
 RAIIAF_NAMESPACE_BEGIN
 

@@ -330,7 +330,7 @@ TEST(LayoutLimits, RefusesManifestPastFourGiB) {
     record.compressed_size = kHuge;
     record.uncompressed_size = 1;
     record.hash = std::string(64, '0');
-    content.stored_chunks.push_back({record, Bytes(std::span(static_cast<const std::byte*>(reserved), kHuge), nullptr)});
+    content.stored_chunks.push_back({record, Bytes::borrowed(std::span(static_cast<const std::byte*>(reserved), kHuge))});
     for (Layout layout : {Layout::raiiaf, Layout::gen5}) {
         try {
             (void)encode(content, {.layout = layout});
