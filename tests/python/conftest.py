@@ -2,7 +2,7 @@
 
 Run with the packages built by CMake on the path, e.g.::
 
-    PYTHONPATH=build/python RAIIAF_VECTORS_DIR=../shared/vectors /usr/bin/python3 -m pytest tests/python
+    PYTHONPATH=build/python /usr/bin/python3 -m pytest tests/python
 
 (ctest does this: the test is registered by tests/python/CMakeLists.txt.)
 """
@@ -25,7 +25,7 @@ def _vectors_dir() -> pathlib.Path:
     configured = os.environ.get("RAIIAF_VECTORS_DIR")
     if configured:
         return pathlib.Path(configured)
-    return (HERE / ".." / ".." / ".." / "shared" / "vectors").resolve()
+    return (HERE / ".." / "data" / "vectors").resolve()
 
 
 VECTORS = _vectors_dir()

@@ -1,4 +1,4 @@
-"""The drop-in on every file the existing package wrote (../shared/vectors)."""
+"""The drop-in on every file the existing package wrote (tests/data/vectors, from ../shared/vectors)."""
 
 from __future__ import annotations
 
