@@ -1,3 +1,4 @@
+# golden: mask sizes of compressed data
 for codec in raw zfp zstd shuffle-zstd; do
   raiiaf convert v/r1_f32_raw.raiiaf $codec.raiiaf --compress $codec
   raiiaf extract $codec.raiiaf -o $codec > /dev/null

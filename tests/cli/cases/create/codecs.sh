@@ -1,4 +1,5 @@
 # Every codec; each file verifies and its latent reads back as the input.
+# golden: mask sizes of compressed data
 . data/common.sh
 for codec in raw zfp zstd shuffle-zstd; do
   raiiaf create "$img" -o $codec.raiiaf --latent initial_noise="$noise" "${meta[@]}" "${fixed[@]}" --compress $codec

@@ -1,4 +1,5 @@
 # Metadata changes; every payload stays byte for byte.
+# golden: mask sizes of compressed data
 . data/common.sh
 copy r4_multi_unicode.raiiaf cat.raiiaf
 raiiaf edit cat.raiiaf --prompt "a dog" --add-tag dog --remove-tag neon
