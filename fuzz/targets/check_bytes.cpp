@@ -20,7 +20,7 @@ RAIIAF_FUZZ_TARGET(check_bytes) {
         if (raiiaf::fuzz::clean(call) == Outcome::rejected) everything_loads = false;
     };
     std::optional<raiiaf::Reader> reader;
-    step([&] { reader.emplace(raiiaf::Reader::from_bytes(raiiaf::Bytes(input, nullptr), {.limits = limits})); });
+    step([&] { reader.emplace(raiiaf::Reader::from_bytes(raiiaf::Bytes::borrowed(input), {.limits = limits})); });
     if (reader) {
         step([&] { raiiaf::validate_manifest(reader->manifest()); });
         for (std::size_t i = 0; i < reader->chunks().size(); ++i) {
