@@ -52,6 +52,9 @@ inline constexpr std::string_view kEnvType = "ENVC";
 // Key in a compressed chunk record's extra: SHA-256 (lowercase hex) of the
 // stored bytes, checked by verification (docs/FORMAT.md section 4).
 inline constexpr std::string_view kStoredDigestKey = "stored_sha256";
+// Key in every chunk record's extra written by our writer: XXH3-128 (32
+// lowercase hex digits) of the stored bytes, checked on every read (section 5).
+inline constexpr std::string_view kFastDigestKey = "xxh3_128";
 inline constexpr std::string_view kManifestType = "META";
 inline constexpr std::size_t kChunkHeaderSize = 12;
 

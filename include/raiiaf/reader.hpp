@@ -25,8 +25,14 @@ RAIIAF_NAMESPACE_BEGIN
 
 struct ReadOptions {
     Limits limits{};
-    bool verify_hashes = true;  // check each payload's SHA-256 when it is loaded
+    // Check each payload when it is loaded: against the fast digest of its
+    // stored bytes where the file has one (files of our writer), else its SHA-256.
+    bool verify_hashes = true;
+    // Also check the SHA-256 where a fast digest exists (what verify does).
+    bool verify_sha256 = false;
 };
+
+struct CheckReport;
 
 struct ImageInfo {
     std::size_t chunk_index = 0;
@@ -64,6 +70,10 @@ public:
 
     [[nodiscard]] std::optional<ImageInfo> image_info() const;
     [[nodiscard]] Bytes load_image() const;  // throws ImageError if the file has none
+
+    // The whole-file check (check_bytes) of this reader's bytes, with its limits:
+    // every hash, SHA-256 included. Never throws for bad input; reports it.
+    [[nodiscard]] CheckReport verify() const;
 
     // The ENVC chunk, decoded; nullopt for files written before it existed.
     [[nodiscard]] std::optional<Environment> environment() const;

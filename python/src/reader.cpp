@@ -95,12 +95,18 @@ when asked for.)doc")
             [](const py::bytes& data, bool verify_hashes, const py::object& limits) {
                 const auto options = options_from(verify_hashes, limits);
                 const std::string_view view = data;
-                raiiaf::Bytes bytes = raiiaf::Bytes::copy_of(view);
+                // bytes are immutable: the reader reads them in place and keeps a reference.
+                const std::shared_ptr<const void> keepalive(new py::object(data), [](const py::object* object) {
+                    if (!Py_IsInitialized()) return;  // interpreter gone: nothing left to release
+                    py::gil_scoped_acquire gil;
+                    delete object;
+                });
+                raiiaf::Bytes bytes(std::as_bytes(std::span(view.data(), view.size())), keepalive);
                 py::gil_scoped_release release;
                 return PyReader(raiiaf::Reader::from_bytes(std::move(bytes), options));
             },
             py::arg("data"), py::arg("verify_hashes") = true, py::arg("limits") = py::none(),
-            "Reads a file held in memory (the bytes are copied once).")
+            "Reads a file held in memory, in place (the reader keeps a reference to the bytes).")
         .def("close", &PyReader::close, "Drops the reader; buffers handed out keep the mapping alive.")
         .def_property_readonly("closed", &PyReader::closed, "True once close() has been called.")
         .def_property_readonly(

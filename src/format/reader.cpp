@@ -9,6 +9,7 @@
 #include "format/header_fields.hpp"
 #include "format/json_text.hpp"
 #include "format/manifest.hpp"
+#include "format/fast_digest.hpp"
 #include "format/sha256.hpp"
 #include "io/mapped_file.hpp"
 #include "raiiaf/reader.hpp"
@@ -48,6 +49,8 @@ struct Reader::State {
     [[nodiscard]] Bytes payload(std::size_t index) const;
     [[nodiscard]] Bytes zfp_payload(std::size_t index, const LatentInfo& info) const;
     void check_hash(std::size_t index, std::span<const std::byte> payload) const;
+    // True when the record has a fast digest and the stored bytes match it.
+    [[nodiscard]] bool check_fast_digest(std::size_t index) const;
 };
 
 namespace {
@@ -135,6 +138,9 @@ void Reader::State::parse_structure() {
         if (!record.compressed && record.compressed_size != kChunkHeaderSize + record.uncompressed_size)
             fail("uncompressed chunk must hold 12 + uncompressed_size bytes", "compressed_size");
         if (!is_lower_hex_sha256(record.hash)) fail("hash is not a lowercase hex SHA-256", "hash");
+        if (const auto fast = record.extra.find(std::string(kFastDigestKey));
+            fast != record.extra.end() && (!fast->is_string() || !detail::is_fast_digest_hex(fast->get<std::string>())))
+            fail("extra." + std::string(kFastDigestKey) + " is not 32 lowercase hex digits", "extra");
         extents.emplace_back(record.offset, record.offset + record.compressed_size);
     }
     std::sort(extents.begin(), extents.end());
@@ -184,8 +190,17 @@ void Reader::State::check_envelope(std::span<const std::byte, kChunkHeaderSize> 
                           where);
 }
 
+bool Reader::State::check_fast_digest(std::size_t index) const {
+    const ChunkRecord& record = manifest.chunks[index];
+    const auto fast = record.extra.find(std::string(kFastDigestKey));
+    if (fast == record.extra.end()) return false;
+    if (detail::fast_digest_hex(stored(index)) != fast->get_ref<const std::string&>())
+        throw_chunk_error("XXH3-128 of the stored bytes does not match extra." + std::string(kFastDigestKey),
+                          location(index));
+    return true;
+}
+
 void Reader::State::check_hash(std::size_t index, std::span<const std::byte> payload) const {
-    if (!options.verify_hashes) return;
     if (detail::sha256_hex(payload) != manifest.chunks[index].hash)
         throw_chunk_error("SHA-256 of the payload does not match the manifest", location(index));
 }
@@ -215,6 +230,8 @@ Bytes Reader::State::payload(std::size_t index) const {
     const ChunkRecord& record = manifest.chunks[index];
     const auto where = location(index);
     const auto chunk = stored(index);
+    // Stored bytes first: the decoders then only ever see checked input.
+    const bool fast_checked = options.verify_hashes && check_fast_digest(index);
     Bytes result;
     const auto latent = std::find_if(latents.begin(), latents.end(),
                                      [&](const LatentInfo& info) { return info.chunk_index == index; });
@@ -244,7 +261,7 @@ Bytes Reader::State::payload(std::size_t index) const {
             result = Bytes(body, std::shared_ptr<const void>(buffer));
         }
     }
-    check_hash(index, result.span());
+    if (options.verify_hashes && (!fast_checked || options.verify_sha256)) check_hash(index, result.span());
     return result;
 }
 
@@ -382,7 +399,8 @@ CheckReport check_bytes(std::span<const std::byte> bytes, const Limits& limits) 
     CheckReport report;
     std::optional<Reader> reader;
     try {
-        reader.emplace(Reader::from_bytes(Bytes::borrowed(bytes), {.limits = limits, .verify_hashes = true}));
+        reader.emplace(Reader::from_bytes(Bytes::borrowed(bytes),
+                                          {.limits = limits, .verify_hashes = true, .verify_sha256 = true}));
     } catch (...) {
         record_problem(report);
         return report;
@@ -432,6 +450,8 @@ CheckReport check_bytes(std::span<const std::byte> bytes, const Limits& limits) 
     }
     return report;
 }
+
+CheckReport Reader::verify() const { return check_bytes(state_->file, state_->options.limits); }
 
 CheckReport check_file(const std::filesystem::path& path, const Limits& limits) {
     try {

@@ -17,6 +17,7 @@
 #include "format/image.hpp"
 #include "format/json_text.hpp"
 #include "format/manifest.hpp"
+#include "format/fast_digest.hpp"
 #include "format/sha256.hpp"
 #include "io/atomic_file.hpp"
 #include "raiiaf/errors.hpp"
@@ -357,6 +358,7 @@ std::vector<ChunkRecord> records_of(const Plan& plan, bool placeholder_digests) 
     for (const auto& chunk : plan.chunks) {
         records.push_back(chunk.record);
         if (placeholder_digests && chunk.unhashed) records.back().hash = kPlaceholderDigest;
+        if (placeholder_digests) records.back().extra[std::string(kFastDigestKey)] = std::string(32, '0');
     }
     return records;
 }
@@ -419,9 +421,10 @@ Plan make_plan(const ArtifactContent& content, const WriteOptions& options) {
 // The digests still to compute (EncodedChunk::unhashed), each by whichever
 // thread takes it first.
 struct Digests {
-    explicit Digests(std::size_t count) : taken(count), hex(count) {}
+    explicit Digests(std::size_t count) : taken(count), hex(count), fast(count) {}
     std::vector<std::atomic<bool>> taken;
     std::vector<std::string> hex;
+    std::vector<std::string> fast;  // of the stored bytes, by the writing thread
 };
 
 // Appends every chunk. A payload stored as it is (all of them, or only chunk
@@ -430,21 +433,21 @@ struct Digests {
 void emit_chunks(const Plan& plan, const Sink& sink, Digests& digests, std::optional<std::size_t> only) {
     for (std::size_t i = 0; i < plan.chunks.size(); ++i) {
         const EncodedChunk& chunk = plan.chunks[i];
+        detail::FastDigest fast;
         for (const Bytes& piece : chunk.pieces) {
             const bool is_payload = (!only || *only == i) && chunk.unhashed &&
                                     piece.data() == chunk.unhashed->data() && piece.size() == chunk.unhashed->size();
-            if (!is_payload || digests.taken[i].exchange(true)) {
-                sink.append(piece.span());
-                continue;
-            }
+            const bool hash_here = is_payload && !digests.taken[i].exchange(true);
             detail::Sha256 hash;
             for (std::size_t done = 0; done < piece.size(); done += kHashBlock) {
                 const auto block = piece.span().subspan(done, std::min(kHashBlock, piece.size() - done));
                 sink.append(block);
-                hash.update(block);
+                fast.update(block);
+                if (hash_here) hash.update(block);
             }
-            digests.hex[i] = detail::to_hex(hash.finish());
+            if (hash_here) digests.hex[i] = detail::to_hex(hash.finish());
         }
+        digests.fast[i] = fast.finish_hex();
     }
 }
 
@@ -506,8 +509,10 @@ void write_plan(Plan& plan, const WriteOptions& options, const Sink& sink) {
     run_jobs(jobs, threads, caller_only);
 
     std::vector<ChunkRecord> records = records_of(plan, false);
-    for (std::size_t i = 0; i < count; ++i)
+    for (std::size_t i = 0; i < count; ++i) {
         if (plan.chunks[i].unhashed) records[i].hash = std::move(digests.hex[i]);
+        records[i].extra[std::string(kFastDigestKey)] = std::move(digests.fast[i]);
+    }
 
     // file_size depends on the manifest's size, which depends on file_size's
     // digits: iterate to the fixed point (the digits change at most once).

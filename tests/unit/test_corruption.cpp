@@ -139,10 +139,21 @@ TEST(Corruption, OverlappingOffsets) {
 TEST(Corruption, HashMismatchIsTheChunksClass) {
     const Bytes_ file = sample_file();
     const std::string zeros(64, '0');
-    expect_failure<LatentError>(with_manifest(file, [&](Json& d) { chunks_of(d)[0]["hash"] = zeros; }), "latent hash");
-    expect_failure<ImageError>(with_manifest(file, [&](Json& d) { chunks_of(d)[1]["hash"] = zeros; }), "image hash");
+    // Without a fast digest (files of the existing package) every load checks the SHA-256.
+    const auto wrong_sha256 = [&](std::size_t chunk) {
+        return with_manifest(file, [&](Json& d) {
+            chunks_of(d)[chunk]["hash"] = zeros;
+            chunks_of(d)[chunk]["extra"].erase(std::string(kFastDigestKey));
+        });
+    };
+    expect_failure<LatentError>(wrong_sha256(0), "latent hash");
+    expect_failure<ImageError>(wrong_sha256(1), "image hash");
+    // With one, verification and full reads check it.
+    const auto beside_fast = with_manifest(file, [&](Json& d) { chunks_of(d)[0]["hash"] = zeros; });
+    EXPECT_FALSE(check_bytes(beside_fast).ok());
+    EXPECT_THROW((void)Reader::from_bytes(Bytes(beside_fast), {.verify_sha256 = true}).load_latent(0), LatentError);
     // With hash checking off the same file reads.
-    const auto bad = with_manifest(file, [&](Json& d) { chunks_of(d)[0]["hash"] = zeros; });
+    const auto bad = wrong_sha256(0);
     const Reader reader = Reader::from_bytes(Bytes(bad), {.verify_hashes = false});
     EXPECT_NO_THROW((void)reader.load_latent(0));
 }

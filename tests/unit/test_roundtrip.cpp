@@ -277,7 +277,9 @@ TEST(DefaultStructure, MatchesTheExistingPackagesFiles) {
         EXPECT_EQ(keys_a, keys_b);
         if (a.type == "LATN") {
             std::vector<std::string> extra_a, extra_b;
-            for (const auto& [key, value] : record_a["extra"].items()) extra_a.push_back(key);
+            // Our digests of the stored bytes come last; the existing package ignores them.
+            for (const auto& [key, value] : record_a["extra"].items())
+                if (key != kFastDigestKey && key != kStoredDigestKey) extra_a.push_back(key);
             for (const auto& [key, value] : record_b["extra"].items()) extra_b.push_back(key);
             EXPECT_EQ(extra_a, extra_b);
         }
