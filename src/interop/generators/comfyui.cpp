@@ -26,9 +26,10 @@ std::string link_target(const Json& link) {
 }
 std::int64_t link_output(const Json& link) { return link[1].get<std::int64_t>(); }
 
+// KSamplerSelect only picks the sampler function for the custom samplers.
 bool is_sampler_class(const std::string& class_type) {
-    return class_type == "KSampler" || class_type == "KSamplerAdvanced" || class_type == "SamplerCustom" ||
-           class_type == "SamplerCustomAdvanced" || class_type.find("KSampler") != std::string::npos;
+    return class_type == "SamplerCustom" || class_type == "SamplerCustomAdvanced" ||
+           (class_type.find("KSampler") != std::string::npos && class_type.find("Select") == std::string::npos);
 }
 
 class Graph {
