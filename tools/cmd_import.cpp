@@ -99,7 +99,7 @@ Result import_one(const Job& job, const ImportCommandOptions& o, const raiiaf::I
     Result result;
     result.line = {{"file", job.image.string()}};
     try {
-        const auto bytes = read_input_file(job.image);
+        auto bytes = read_input_file(job.image);
         const raiiaf::GenerationMetadata metadata = raiiaf::read_generation_metadata(bytes, options);
         if (o.dry_run) result.line["record"] = metadata.record;
         if (!metadata.recognised()) {
@@ -118,7 +118,7 @@ Result import_one(const Job& job, const ImportCommandOptions& o, const raiiaf::I
             raiiaf::ArtifactContent content;
             content.model = raiiaf::imported_model_info(metadata);
             content.latents = std::move(latents);
-            content.image = raiiaf::ImageInput{raiiaf::Bytes(std::vector<std::byte>(bytes))};
+            content.image = raiiaf::ImageInput{raiiaf::Bytes(std::move(bytes))};
             try {
                 raiiaf::write_file(job.output, content);
             } catch (const raiiaf::Error& e) {
@@ -217,9 +217,8 @@ int run_import(const ImportCommandOptions& o) {
 
 Command add_import(CLI::App& parent) {
     auto o = std::make_shared<ImportCommandOptions>();
-    CLI::App* app = parent.add_subcommand(
-        "import", "Make artifacts from images that carry generation metadata (A1111/Forge, ComfyUI, InvokeAI, "
-                  "NovelAI, Fooocus, RuinedFooocus, SwarmUI)");
+    CLI::App* app = parent.add_subcommand("import", "Make artifacts from images that carry generation metadata");
+    app->footer("Generators: AUTOMATIC1111 and forks, ComfyUI, InvokeAI, NovelAI, Fooocus, RuinedFooocus, SwarmUI.");
     app->add_option("IMAGE", o->inputs, "Images (PNG, JPEG, WebP) or folders of them (searched recursively)")
         ->required();
     app->add_option("-o,--output", o->output, "The artifact to write (one image only; default: IMAGE with .raiiaf)");
