@@ -71,6 +71,14 @@ TEST(ImportA1111, JpegUserCommentUtf16LittleEndian) {
     EXPECT_EQ(r["height"], 768);
 }
 
+TEST(ImportA1111, JpegCommentWhenThereIsNoExif) {
+    const FileBytes jpeg = minimal_jpeg({}, "an owl\nSteps: 8, Sampler: Heun, Seed: 31337");
+    const Json r = record_of(jpeg);
+    EXPECT_EQ(r["generator"], "automatic1111");
+    EXPECT_EQ(r["seed"], 31337);
+    EXPECT_EQ(read_generation_metadata(jpeg).texts.at(0).source, "jpeg:COM");
+}
+
 TEST(ImportA1111, ITxtAfterTheImageData) {
     const FileBytes png = png_with_chunks(
         small_png(),

@@ -168,13 +168,15 @@ GenerationRecord record_from_infotext(const Infotext& infotext) {
 }
 
 std::optional<GenerationRecord> parse_a1111(const std::vector<MetadataText>& texts, const Limits&) {
-    const MetadataText* text = find_text(texts, "parameters");
-    if (!text) text = find_text(texts, "UserComment");
-    if (!text) return std::nullopt;
-    const Infotext infotext = parse_infotext(text->text);
-    // Without parameters only a bare prompt would be left: not an infotext.
-    if (infotext.parameters.empty()) return std::nullopt;
-    return record_from_infotext(infotext);
+    // Where the A1111 family and tools copying its format put the infotext, most usual first.
+    for (const char* key : {"parameters", "UserComment", "", "XPComment", "ImageDescription"}) {
+        const MetadataText* text = find_text(texts, key);
+        if (!text || (*key == '\0' && text->source != "jpeg:COM")) continue;
+        const Infotext infotext = parse_infotext(text->text);
+        // Without parameters only a bare prompt would be left: not an infotext.
+        if (!infotext.parameters.empty()) return record_from_infotext(infotext);
+    }
+    return std::nullopt;
 }
 
 }  // namespace raiiaf::detail::generators
