@@ -250,6 +250,19 @@ TEST(ImportComfy, DeepChainsAndDeeplyNestedJsonEnd) {
     EXPECT_FALSE(read_generation_metadata(png_with_texts({{"prompt", nested}})).recognised());
 }
 
+TEST(ImportComfy, ManySamplersOverALongChainAreBounded) {
+    std::string graph = R"({"0": {"class_type": "CLIPTextEncode", "inputs": {"text": "t"}})";
+    for (int i = 1; i <= 4000; ++i)
+        graph += ", \"c" + std::to_string(i) + R"(": {"class_type": "ConditioningCombine", "inputs": {"conditioning_1": [")" +
+                 (i == 1 ? std::string("0") : "c" + std::to_string(i - 1)) + "\", 0]}}";
+    for (int i = 0; i < 4000; ++i)
+        graph += ", \"s" + std::to_string(i) + R"(": {"class_type": "KSampler", "inputs": {"seed": 1, "positive": ["c4000", 0]}})";
+    graph += "}";
+    const Json r = record_of(png_with_texts({{"prompt", graph}}));
+    EXPECT_EQ(r["samplers"].size(), 64u);
+    EXPECT_EQ(r["primary_sampler_id"], "s0");
+}
+
 TEST(ImportComfy, WebpExifPromptWithPrefixAndCustomNodeLayout) {
     const std::string graph =
         R"({"3": {"class_type": "KSampler", "inputs": {"seed": 8, "steps": 9, "cfg": 2, "sampler_name": "dpmpp_2m",

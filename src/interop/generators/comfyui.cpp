@@ -16,6 +16,7 @@ namespace raiiaf::detail::generators {
 namespace {
 
 constexpr int kMaxDepth = 200;
+constexpr std::size_t kMaxSamplers = 64;
 
 bool is_link(const Json& value) {
     return value.is_array() && value.size() == 2 && (value[0].is_string() || value[0].is_number_integer()) &&
@@ -262,8 +263,12 @@ std::optional<GenerationRecord> parse_comfyui(const std::vector<MetadataText>& t
     if (!graph_json) return record;  // a UI workflow only: kept verbatim, not interpreted
 
     const Graph graph(*graph_json);
-    for (const auto& [id, node] : graph_json->items())
+    // Each sampler costs a walk of the graph: a bound keeps hostile graphs
+    // (thousands of samplers over thousands of nodes) from taking seconds.
+    for (const auto& [id, node] : graph_json->items()) {
+        if (record.samplers.size() == kMaxSamplers) break;
         if (node.is_object() && is_sampler_class(Graph::class_of(node))) record.samplers.push_back(read_sampler(graph, id, node));
+    }
     if (record.samplers.empty()) return record;
 
     // The first pass: a sampler whose latent does not come from another sampler.
