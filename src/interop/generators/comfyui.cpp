@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <unordered_map>
 
 #include "interop/generators/record.hpp"
 
@@ -35,11 +36,15 @@ bool is_sampler_class(const std::string& class_type) {
 
 class Graph {
 public:
-    explicit Graph(const Json& nodes) : nodes_(nodes) {}
+    // An index by id: lookups in an ordered JSON object are linear scans.
+    explicit Graph(const Json& nodes) {
+        for (const auto& [id, node] : nodes.items())
+            if (node.is_object()) index_.emplace(id, &node);
+    }
 
     [[nodiscard]] const Json* node(const std::string& id) const {
-        const auto it = nodes_.find(id);
-        return it == nodes_.end() || !it->is_object() ? nullptr : &*it;
+        const auto it = index_.find(id);
+        return it == index_.end() ? nullptr : it->second;
     }
     [[nodiscard]] const Json* target(const Json& value) const { return is_link(value) ? node(link_target(value)) : nullptr; }
     static const Json& inputs(const Json& node) { return member(node, "inputs"); }
@@ -163,7 +168,7 @@ private:
         return {{"class_type", class_type}, {"node", id}};
     }
 
-    const Json& nodes_;
+    std::unordered_map<std::string, const Json*> index_;
 };
 
 SamplerNode read_sampler(const Graph& graph, const std::string& id, const Json& node) {
