@@ -7,6 +7,7 @@
 #include "raiiaf/env.hpp"
 #include "raiiaf/errors.hpp"
 #include "raiiaf/format.hpp"
+#include "raiiaf/import.hpp"
 #include "raiiaf/json.hpp"
 #include "raiiaf/limits.hpp"
 #include "raiiaf/reader.hpp"
