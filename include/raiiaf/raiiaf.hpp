@@ -1,11 +1,13 @@
 // Umbrella header: the whole public API.
 #pragma once
 
+#include "raiiaf/atomic_write.hpp"
 #include "raiiaf/bytes.hpp"
 #include "raiiaf/dtype.hpp"
 #include "raiiaf/env.hpp"
 #include "raiiaf/errors.hpp"
 #include "raiiaf/format.hpp"
+#include "raiiaf/json.hpp"
 #include "raiiaf/limits.hpp"
 #include "raiiaf/reader.hpp"
 #include "raiiaf/tensor.hpp"

@@ -1,7 +1,11 @@
 #include "format/json_text.hpp"
 
+#include <cmath>
 #include <optional>
 #include <vector>
+
+#include "raiiaf/errors.hpp"
+#include "raiiaf/json.hpp"
 
 namespace raiiaf::detail {
 
@@ -52,6 +56,7 @@ public:
 
     [[nodiscard]] const std::string& reason() const { return reason_; }
     [[nodiscard]] std::optional<std::uint64_t> offset() const { return offset_; }
+    [[nodiscard]] bool exceeds_limits() const { return exceeds_limits_; }
 
 private:
     bool value() {
@@ -71,6 +76,7 @@ private:
     }
     bool fail(std::string reason) {
         reason_ = std::move(reason);
+        exceeds_limits_ = true;
         return false;
     }
 
@@ -79,13 +85,56 @@ private:
     std::uint64_t values_ = 0;
     std::optional<std::uint64_t> offset_;  // known for syntax errors only
     std::string reason_;
+    bool exceeds_limits_ = false;
 };
+
+std::string json_pointer_token(const std::string& key) {
+    std::string token;
+    for (const char c : key) token += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+    return token;
+}
 
 }  // namespace
 
 void check_json_text(std::string_view text, const Limits& limits) {
     BoundsChecker checker(limits);
-    if (!Json::sax_parse(text.begin(), text.end(), &checker)) throw JsonTextError(checker.reason(), checker.offset());
+    if (!Json::sax_parse(text.begin(), text.end(), &checker))
+        throw JsonTextError(checker.reason(), checker.offset(), checker.exceeds_limits());
+}
+
+void check_json_tree(const Json& value, const Limits& limits, const std::string& path) {
+    struct Pending {
+        const Json* value;
+        std::string path;
+        std::uint32_t depth;  // containers enclosing it
+    };
+    std::vector<Pending> stack{{&value, path, 0}};
+    std::uint64_t values = 1;
+    const auto refuse = [](const std::string& at, const std::string& what) {
+        throw JsonTextError((at.empty() ? std::string("/") : at) + ": " + what, std::nullopt, true);
+    };
+    while (!stack.empty()) {
+        Pending item = std::move(stack.back());
+        stack.pop_back();
+        const Json& node = *item.value;
+        if (node.is_number_float() && !std::isfinite(node.get<double>()))
+            refuse(item.path, "NaN and Infinity cannot be stored (JSON has no such numbers)");
+        if (!node.is_structured()) continue;
+        if (item.depth >= limits.max_json_depth)
+            refuse(item.path, "JSON nesting deeper than " + std::to_string(limits.max_json_depth) + " levels");
+        values += node.size();  // counted before anything is pushed for them
+        if (values > limits.max_json_values)
+            refuse(item.path, "JSON document has more than " + std::to_string(limits.max_json_values) + " values");
+        if (node.is_object()) {
+            if (node.size() > limits.max_json_object_members)
+                refuse(item.path, "a JSON object has more than " + std::to_string(limits.max_json_object_members) + " keys");
+            for (const auto& [key, child] : node.items())
+                stack.push_back({&child, item.path + "/" + json_pointer_token(key), item.depth + 1});
+        } else {
+            std::size_t index = 0;
+            for (const auto& child : node) stack.push_back({&child, item.path + "/" + std::to_string(index++), item.depth + 1});
+        }
+    }
 }
 
 Json parse_json(std::string_view text, const Limits& limits) {
@@ -108,3 +157,23 @@ std::string dump_python_json(const Json& value) {
 }
 
 }  // namespace raiiaf::detail
+
+namespace raiiaf {
+
+Json parse_json(std::string_view text, const Limits& limits) {
+    try {
+        return detail::parse_json(text, limits);
+    } catch (const detail::JsonTextError& e) {
+        throw InvalidArgument(e.what(), e.offset ? ErrorLocation::at_offset(*e.offset) : ErrorLocation{});
+    }
+}
+
+bool is_json_syntax(std::string_view text) noexcept {
+    try {
+        return Json::accept(text.begin(), text.end());
+    } catch (...) {
+        return false;
+    }
+}
+
+}  // namespace raiiaf

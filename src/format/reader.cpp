@@ -21,6 +21,7 @@ using detail::throw_chunk_error;
 struct Reader::State {
     std::span<const std::byte> file;
     std::shared_ptr<const void> keepalive;
+    std::shared_ptr<const detail::MappedFile> mapping;  // null for from_bytes
     ReadOptions options;
     Header header;
     detail::ParsedManifest manifest;
@@ -42,10 +43,16 @@ struct Reader::State {
                                   std::to_string(options.limits.max_decompressed_total) + " bytes",
                               where);
     }
+    // A page of the mapped file that could not be read (truncated, failing
+    // disk) reads as zeros: whatever was computed from it is an IoError.
+    void throw_if_unreadable() const {
+        if (mapping) mapping->throw_if_faulted();
+    }
     // Header, manifest and chunk bounds: everything that needs no payload.
     void parse_structure();
     void check_envelope(std::span<const std::byte, kChunkHeaderSize> bytes, std::size_t index) const;
     [[nodiscard]] Bytes payload(std::size_t index) const;
+    [[nodiscard]] Bytes decode_payload(std::size_t index) const;
     [[nodiscard]] Bytes zfp_payload(std::size_t index, const LatentInfo& info) const;
     void check_hash(std::size_t index, std::span<const std::byte> payload) const;
 };
@@ -212,6 +219,20 @@ Bytes Reader::State::zfp_payload(std::size_t index, const LatentInfo& info) cons
 }
 
 Bytes Reader::State::payload(std::size_t index) const {
+    throw_if_unreadable();
+    try {
+        Bytes result = decode_payload(index);
+        throw_if_unreadable();
+        return result;
+    } catch (const IoError&) {
+        throw;
+    } catch (...) {
+        throw_if_unreadable();  // the zeros, not the file, made it fail
+        throw;
+    }
+}
+
+Bytes Reader::State::decode_payload(std::size_t index) const {
     const ChunkRecord& record = manifest.chunks[index];
     const auto where = location(index);
     const auto chunk = stored(index);
@@ -222,7 +243,8 @@ Bytes Reader::State::payload(std::size_t index) const {
         result = zfp_payload(index, *latent);
     } else if (!record.compressed) {
         check_envelope(chunk.first<kChunkHeaderSize>(), index);
-        result = Bytes(chunk.subspan(kChunkHeaderSize), keepalive);
+        result = options.copy_payloads ? Bytes::copy_of(chunk.subspan(kChunkHeaderSize))
+                                       : Bytes(chunk.subspan(kChunkHeaderSize), keepalive);
     } else {
         charge_decompression(kChunkHeaderSize + record.uncompressed_size, where);
         // shuffle-zstd also needs the unshuffled copy
@@ -257,9 +279,16 @@ Reader Reader::open(const std::filesystem::path& path, const ReadOptions& option
     auto mapping = detail::MappedFile::open(path);
     auto state = std::make_unique<State>();
     state->file = mapping->bytes();
-    state->keepalive = std::move(mapping);
+    state->keepalive = mapping;
+    state->mapping = std::move(mapping);
     state->options = options;
-    state->parse_structure();
+    try {
+        state->parse_structure();
+    } catch (...) {
+        state->throw_if_unreadable();
+        throw;
+    }
+    state->throw_if_unreadable();
     return Reader(std::move(state));
 }
 
@@ -336,7 +365,7 @@ std::optional<Environment> Reader::environment() const {
     if (!index) return std::nullopt;
     const Bytes payload = state_->payload(*index);
     try {
-        return parse_environment(payload.span());
+        return parse_environment(payload.span(), state_->options.limits);
     } catch (const EnvChunkError& e) {
         throw EnvChunkError(e.reason(), state_->location(*index));
     }
@@ -357,6 +386,7 @@ Bytes Reader::load_payload(std::size_t chunk_index) const {
 Bytes Reader::stored_bytes(std::size_t chunk_index) const {
     if (chunk_index >= chunks().size())
         throw InvalidArgument("chunk " + std::to_string(chunk_index) + " does not exist");
+    state_->throw_if_unreadable();
     return Bytes(state_->stored(chunk_index), state_->keepalive);
 }
 
@@ -421,7 +451,7 @@ CheckReport check_bytes(std::span<const std::byte> bytes, const Limits& limits) 
             const Bytes payload = reader->load_payload(i);
             if (record.type == kEnvType) {
                 try {
-                    (void)parse_environment(payload.span());
+                    (void)parse_environment(payload.span(), limits);
                 } catch (const EnvChunkError& e) {
                     throw EnvChunkError(e.reason(), ErrorLocation::at_chunk(i, record.type, record.offset));
                 }
@@ -436,7 +466,12 @@ CheckReport check_bytes(std::span<const std::byte> bytes, const Limits& limits) 
 CheckReport check_file(const std::filesystem::path& path, const Limits& limits) {
     try {
         const auto mapping = detail::MappedFile::open(path);
-        return check_bytes(mapping->bytes(), limits);
+        CheckReport report = check_bytes(mapping->bytes(), limits);
+        if (mapping->faulted()) {  // every finding after the fault is about zeros
+            report.problems.clear();
+            mapping->throw_if_faulted();
+        }
+        return report;
     } catch (...) {
         CheckReport report;
         record_problem(report);

@@ -1,0 +1,22 @@
+// Bounded JSON parsing for text from outside (settings files, command-line
+// values, Python dicts): the manifest reader's bounds on nesting depth, keys
+// per object and values per document are checked on the text before any tree
+// is built, so no input drives the parser into deep recursion, quadratic key
+// insertion or unbounded allocation.
+#pragma once
+
+#include <string_view>
+
+#include "raiiaf/format.hpp"
+#include "raiiaf/limits.hpp"
+
+namespace raiiaf {
+
+// Throws InvalidArgument: a syntax error (located at its byte offset) or a
+// bound exceeded. NaN and Infinity are not JSON and are refused as syntax.
+[[nodiscard]] Json parse_json(std::string_view text, const Limits& limits = {});
+
+// What parse_json would accept as syntax, regardless of bounds (no tree built).
+[[nodiscard]] bool is_json_syntax(std::string_view text) noexcept;
+
+}  // namespace raiiaf
