@@ -133,8 +133,10 @@ Json read_json_file(const fs::path& path) {
     try {
         return raiiaf::parse_json(text, limits);
     } catch (const raiiaf::InvalidArgument& e) {
+        std::string reason = e.reason();
+        if (reason.starts_with("not valid JSON: ")) reason.erase(0, std::string_view("not valid JSON: ").size());
         const auto& offset = e.where().offset;
-        failure(path, "invalid JSON: " + e.reason() + (offset ? " (at byte " + std::to_string(*offset) + ")" : ""));
+        failure(path, "invalid JSON: " + reason + (offset ? " (at byte " + std::to_string(*offset) + ")" : ""));
     }
 }
 

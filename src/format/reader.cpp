@@ -26,7 +26,7 @@ struct Reader::State {
     Header header;
     detail::ParsedManifest manifest;
     std::vector<LatentInfo> latents;
-    mutable std::atomic<std::uint64_t> decompressed_total{0};
+
 
     [[nodiscard]] ErrorLocation location(std::size_t index) const {
         const ChunkRecord& record = manifest.chunks[index];
@@ -36,8 +36,10 @@ struct Reader::State {
         const ChunkRecord& record = manifest.chunks[index];
         return file.subspan(record.offset, record.compressed_size);
     }
-    void charge_decompression(std::uint64_t bytes, const ErrorLocation& where) const {
-        const std::uint64_t total = decompressed_total.fetch_add(bytes) + bytes;
+    // The budget is per load: a long-lived reader (a server, a Python
+    // session) can load each payload as often as it likes.
+    void charge_decompression(std::uint64_t& total, std::uint64_t bytes, const ErrorLocation& where) const {
+        total += bytes;
         if (total > options.limits.max_decompressed_total)
             throw_chunk_error("decompressed data exceeds the limit of " +
                                   std::to_string(options.limits.max_decompressed_total) + " bytes",
@@ -210,7 +212,8 @@ Bytes Reader::State::zfp_payload(std::size_t index, const LatentInfo& info) cons
     check_envelope(envelope, index);
 
     // float16 travels as float32: up to twice the checked raw size.
-    charge_decompression(info.dtype == DType::float16 ? 2 * info.raw_size : info.raw_size, where);
+    std::uint64_t decompressed = 0;
+    charge_decompression(decompressed, info.dtype == DType::float16 ? 2 * info.raw_size : info.raw_size, where);
     try {
         return detail::zfp_decode_tensor(chunk.subspan(*record.len_header), info.dtype, info.shape).data();
     } catch (const detail::CodecError& e) {
@@ -246,9 +249,11 @@ Bytes Reader::State::decode_payload(std::size_t index) const {
         result = options.copy_payloads ? Bytes::copy_of(chunk.subspan(kChunkHeaderSize))
                                        : Bytes(chunk.subspan(kChunkHeaderSize), keepalive);
     } else {
-        charge_decompression(kChunkHeaderSize + record.uncompressed_size, where);
+        std::uint64_t decompressed = 0;
+        charge_decompression(decompressed, kChunkHeaderSize + record.uncompressed_size, where);
         // shuffle-zstd also needs the unshuffled copy
-        if (latent != latents.end() && latent->codec == Codec::shuffle_zstd) charge_decompression(record.uncompressed_size, where);
+        if (latent != latents.end() && latent->codec == Codec::shuffle_zstd)
+            charge_decompression(decompressed, record.uncompressed_size, where);
         std::shared_ptr<std::vector<std::byte>> buffer;
         try {
             buffer = std::make_shared<std::vector<std::byte>>(

@@ -380,8 +380,7 @@ void check_caller_json(const ArtifactContent& content) {
         try {
             detail::check_json_tree(value, reader_defaults, path);
         } catch (const detail::JsonTextError& e) {
-            throw InvalidArgument(std::string("readers would refuse the file: ") + e.what(),
-                                  ErrorLocation::at_json_path(path));
+            throw InvalidArgument(std::string("readers would refuse the file: ") + e.what());  // names the path
         }
     };
     const ModelInfo& model = content.model;

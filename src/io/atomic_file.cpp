@@ -17,7 +17,7 @@ namespace raiiaf {
 
 namespace {
 [[noreturn]] void fail(const std::filesystem::path& path, const std::string& what, int error) {
-    throw IoError(path.string() + ": " + what + ": " + std::strerror(error));
+    throw IoError(path.string() + ": " + what + (what.empty() ? "" : ": ") + std::strerror(error), error);
 }
 
 std::string random_suffix() {
@@ -85,7 +85,8 @@ AtomicFile::AtomicFile(const std::filesystem::path& target) : target_(resolve_sy
     if (::stat(target_.c_str(), &existing) == 0) {
         if (!S_ISREG(existing.st_mode))
             throw IoError(target_.string() + ": refusing to replace " + kind_of(existing.st_mode) +
-                          " (only regular files are written)");
+                              " (not a regular file; only regular files are written)",
+                          S_ISDIR(existing.st_mode) ? EISDIR : EINVAL);
         kept_mode = existing.st_mode & 0777;  // never setuid, setgid or sticky
     }
     // An O_TMPFILE file has no name until commit() links it, so a process
@@ -167,7 +168,7 @@ UpdateLock::UpdateLock(const std::filesystem::path& path) {
     // the path still names the locked file, else lock the one it names now.
     for (;;) {
         const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-        if (fd < 0) fail(path, "cannot open", errno);
+        if (fd < 0) fail(path, "", errno);
         struct stat locked {};
         if (::fstat(fd, &locked) != 0 || !S_ISREG(locked.st_mode)) {
             const int error = errno;

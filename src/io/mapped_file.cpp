@@ -54,11 +54,13 @@ void handle_sigbus(int signal, siginfo_t* info, void* context) {
         g_previous.sa_handler(signal);
         return;
     }
-    // Returning re-executes the access, which faults again and now kills.
+    // A fault re-executes the access on return and now dies of it; a SIGBUS
+    // sent by kill() or raise() is sent again (it is blocked until we return).
     struct sigaction fallback {};
     fallback.sa_handler = SIG_DFL;
     sigemptyset(&fallback.sa_mask);
     ::sigaction(SIGBUS, &fallback, nullptr);
+    if (info->si_code <= 0) ::raise(signal);
 }
 
 // Installed (again) whenever someone else has replaced it since, as Python's
@@ -98,7 +100,7 @@ void release_slot(int index) {
 }
 
 [[noreturn]] void fail(const std::filesystem::path& path, const std::string& what, int error) {
-    throw IoError(path.string() + ": " + what + (what.empty() ? "" : ": ") + std::strerror(error));
+    throw IoError(path.string() + ": " + what + (what.empty() ? "" : ": ") + std::strerror(error), error);
 }
 
 // The fallback when every registry slot is taken: the bytes, read with pread.
