@@ -40,9 +40,13 @@ void handle_sigbus(int signal, siginfo_t* info, void* context) {
             continue;
         slot.faulted.store(true, std::memory_order_release);
         const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-        void* start = reinterpret_cast<void*>(address & ~(page - 1));
-        // The access is retried on return and now reads zeros.
-        if (::mmap(start, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) return;
+        const std::uintptr_t start = address & ~(page - 1);
+        const std::uintptr_t end = (slot.end.load(std::memory_order_acquire) + page - 1) & ~(page - 1);
+        // Zeros from here to the end of the mapping (a truncated file faults
+        // once, not once per page); the access is retried on return.
+        if (::mmap(reinterpret_cast<void*>(start), end - start, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+                   -1, 0) != MAP_FAILED)
+            return;
         break;
     }
     // Not ours: whoever handled SIGBUS before, or the default action.
