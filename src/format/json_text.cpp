@@ -103,37 +103,47 @@ void check_json_text(std::string_view text, const Limits& limits) {
 }
 
 void check_json_tree(const Json& value, const Limits& limits, const std::string& path) {
-    struct Pending {
-        const Json* value;
-        std::string path;
-        std::uint32_t depth;  // containers enclosing it
+    // Depth first with an explicit stack of open containers: memory grows with
+    // the depth only, and a JSON path is built only for the error message.
+    struct Open {
+        const Json* container;
+        Json::const_iterator next;
+        std::size_t index = 0;  // of `next` among the container's members
+        std::string key;        // of the member being visited (objects)
     };
-    std::vector<Pending> stack{{&value, path, 0}};
-    std::uint64_t values = 1;
-    const auto refuse = [](const std::string& at, const std::string& what) {
-        throw JsonTextError((at.empty() ? std::string("/") : at) + ": " + what, std::nullopt, true);
+    std::vector<Open> open;
+    std::uint64_t values = 0;
+    const auto where = [&] {
+        std::string at = path;
+        for (const Open& frame : open)
+            at += "/" + (frame.container->is_object() ? json_pointer_token(frame.key) : std::to_string(frame.index - 1));
+        return at.empty() ? std::string("/") : at;
     };
-    while (!stack.empty()) {
-        Pending item = std::move(stack.back());
-        stack.pop_back();
-        const Json& node = *item.value;
+    const auto refuse = [&](const std::string& what) { throw JsonTextError(where() + ": " + what, std::nullopt, true); };
+    const auto visit = [&](const Json& node) {
+        if (++values > limits.max_json_values)
+            refuse("JSON document has more than " + std::to_string(limits.max_json_values) + " values");
         if (node.is_number_float() && !std::isfinite(node.get<double>()))
-            refuse(item.path, "NaN and Infinity cannot be stored (JSON has no such numbers)");
-        if (!node.is_structured()) continue;
-        if (item.depth >= limits.max_json_depth)
-            refuse(item.path, "JSON nesting deeper than " + std::to_string(limits.max_json_depth) + " levels");
-        values += node.size();  // counted before anything is pushed for them
-        if (values > limits.max_json_values)
-            refuse(item.path, "JSON document has more than " + std::to_string(limits.max_json_values) + " values");
-        if (node.is_object()) {
-            if (node.size() > limits.max_json_object_members)
-                refuse(item.path, "a JSON object has more than " + std::to_string(limits.max_json_object_members) + " keys");
-            for (const auto& [key, child] : node.items())
-                stack.push_back({&child, item.path + "/" + json_pointer_token(key), item.depth + 1});
-        } else {
-            std::size_t index = 0;
-            for (const auto& child : node) stack.push_back({&child, item.path + "/" + std::to_string(index++), item.depth + 1});
+            refuse("NaN and Infinity cannot be stored (JSON has no such numbers)");
+        if (!node.is_structured()) return;
+        if (open.size() >= limits.max_json_depth)
+            refuse("JSON nesting deeper than " + std::to_string(limits.max_json_depth) + " levels");
+        if (node.is_object() && node.size() > limits.max_json_object_members)
+            refuse("a JSON object has more than " + std::to_string(limits.max_json_object_members) + " keys");
+        open.push_back({&node, node.cbegin(), 0, {}});
+    };
+    visit(value);
+    while (!open.empty()) {
+        Open& frame = open.back();
+        if (frame.next == frame.container->cend()) {
+            open.pop_back();
+            continue;
         }
+        const Json& child = *frame.next;
+        if (frame.container->is_object()) frame.key = frame.next.key();
+        ++frame.next;
+        ++frame.index;
+        visit(child);  // may push: `frame` is not used after this
     }
 }
 
