@@ -64,6 +64,11 @@ std::optional<std::uint64_t> tensor_byte_size(DType dtype, const Shape& shape) n
     return *count * size;
 }
 
+void Tensor::throw_unaligned(std::size_t alignment) {
+    throw InvalidArgument("tensor data is not aligned to " + std::to_string(alignment) +
+                          " bytes (a view of a file); read with ReadOptions::copy_payloads or copy the bytes first");
+}
+
 Tensor::Tensor(DType dtype, Shape shape, Bytes data)
     : dtype_(dtype), shape_(std::move(shape)), data_(std::move(data)) {
     const auto expected = tensor_byte_size(dtype_, shape_);

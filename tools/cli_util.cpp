@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
-#include <random>
 
 namespace raiiaf_cli {
 
@@ -86,13 +85,17 @@ private:
 
 }  // namespace
 
-std::vector<std::byte> read_input_file(const fs::path& path) {
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+std::vector<std::byte> read_input_file(const fs::path& path, std::optional<std::uint64_t> max_size) {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (fd.get() < 0) io_failure(path, "", errno);
     struct stat info{};
     if (::fstat(fd.get(), &info) != 0) io_failure(path, "", errno);
     if (!S_ISREG(info.st_mode)) failure(path, "not a regular file");
-    std::vector<std::byte> bytes(static_cast<std::size_t>(info.st_size));
+    const auto size = static_cast<std::uint64_t>(info.st_size);
+    if (max_size && size > *max_size)
+        failure(path, "file of " + std::to_string(size) + " bytes exceeds the limit of " + std::to_string(*max_size));
+    std::vector<std::byte> bytes(static_cast<std::size_t>(size));
     std::size_t done = 0;
     while (done < bytes.size()) {
         const ssize_t n = ::read(fd.get(), bytes.data() + done, bytes.size() - done);
@@ -106,12 +109,16 @@ std::vector<std::byte> read_input_file(const fs::path& path) {
 }
 
 Json read_json_file(const fs::path& path) {
-    const auto bytes = read_input_file(path);
-    const auto* text = reinterpret_cast<const char*>(bytes.data());
+    const raiiaf::Limits limits;
+    const auto bytes = read_input_file(path, limits.max_manifest_size);
+    const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     try {
-        return Json::parse(text, text + bytes.size());
-    } catch (const Json::exception& e) {
-        failure(path, "invalid JSON: " + message_about({}, e));
+        return raiiaf::parse_json(text, limits);
+    } catch (const raiiaf::InvalidArgument& e) {
+        std::string reason = e.reason();
+        if (reason.starts_with("not valid JSON: ")) reason.erase(0, std::string_view("not valid JSON: ").size());
+        const auto& offset = e.where().offset;
+        failure(path, "invalid JSON: " + reason + (offset ? " (at byte " + std::to_string(*offset) + ")" : ""));
     }
 }
 
@@ -121,70 +128,17 @@ void check_output(const fs::path& path, bool force) {
     if (!fs::exists(status)) return;
     if (fs::is_directory(status)) failure(path, "output is a directory");
     if (!force) failure(path, "output exists (use --force to overwrite)");
+    // --force replaces files; a FIFO or a device (through a symlink or not) is never replaced.
+    if (const auto followed = fs::status(path, error); fs::exists(followed) && !fs::is_regular_file(followed))
+        failure(path, "output is not a regular file (a FIFO, a device or a socket); refusing to replace it");
 }
-
-namespace {
-
-// 0, or the errno of the failed write.
-int write_all(int fd, std::span<const std::byte> bytes) {
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return errno;
-        done += static_cast<std::size_t>(n);
-    }
-    return 0;
-}
-
-// ".<name>.tmp-<8 random characters>" beside the target.
-fs::path temporary_name(const fs::path& directory, const fs::path& target) {
-    static constexpr std::string_view kChars = "abcdefghijklmnopqrstuvwxyz0123456789";
-    std::random_device device;
-    std::uniform_int_distribution<std::size_t> pick(0, kChars.size() - 1);
-    std::string suffix(8, 'x');
-    for (auto& c : suffix) c = kChars[pick(device)];
-    return directory / ("." + target.filename().string() + ".tmp-" + suffix);
-}
-
-// An O_TMPFILE file in `directory`, or -1 where the file system has none.
-int open_anonymous(const fs::path& directory, const fs::path& target) {
-    const int fd = ::open(directory.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
-    if (fd < 0 && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
-        io_failure(target, "cannot create a temporary file in " + directory.string(), errno);
-    return fd;
-}
-
-}  // namespace
 
 void write_output_file(const fs::path& path, std::span<const std::byte> bytes) {
-    const fs::path directory = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-    // An O_TMPFILE file has no name until it is complete, so a process killed
-    // while writing leaves nothing behind; it is named just before the rename.
-    const int anonymous_fd = open_anonymous(directory, path);
-    const bool anonymous = anonymous_fd >= 0;
-    fs::path temp = temporary_name(directory, path);
-    Fd fd(anonymous ? anonymous_fd : ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
-    if (fd.get() < 0) io_failure(path, "cannot create a temporary file in " + directory.string(), errno);
-    bool named = !anonymous;
-    const auto fail = [&](const std::string& what, int error) {
-        if (named) ::unlink(temp.c_str());
-        io_failure(path, what, error);
-    };
-    if (const int error = write_all(fd.get(), bytes); error != 0) fail("cannot write", error);
-    if (::fsync(fd.get()) != 0) fail("cannot sync", errno);
-    if (anonymous) {
-        const std::string self = "/proc/self/fd/" + std::to_string(fd.get());
-        for (int attempt = 0; !named; ++attempt) {
-            if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) == 0) named = true;
-            else if (errno != EEXIST || attempt == 8) fail("cannot name the temporary file", errno);
-            else temp = temporary_name(directory, path);
-        }
+    try {
+        raiiaf::write_file_atomically(path, bytes);
+    } catch (const raiiaf::IoError& e) {
+        failure(path, message_about(path, e));
     }
-    if (::close(fd.release()) != 0) fail("cannot write", errno);
-    if (::rename(temp.c_str(), path.c_str()) != 0) fail("cannot rename the temporary file", errno);
-    if (const Fd dir(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); dir.get() >= 0)
-        (void)::fsync(dir.get());  // makes the rename durable
 }
 
 // ---- names the library knows ---------------------------------------------------

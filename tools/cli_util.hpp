@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <span>
@@ -84,9 +85,12 @@ std::string error_kind(const std::exception_ptr& error);
 
 // ---- files --------------------------------------------------------------------
 
-std::vector<std::byte> read_input_file(const fs::path& path);
+// A regular file's bytes (FIFOs, devices and directories are refused), at
+// most max_size of them.
+std::vector<std::byte> read_input_file(const fs::path& path, std::optional<std::uint64_t> max_size = std::nullopt);
 // --latent NAME=FILE.npy, NAME=FILE.safetensors or NAME=FILE.safetensors:TENSOR (cmd_create.cpp).
 raiiaf::LatentInput read_latent_spec(const std::string& spec);
+// A JSON file, bounded as the reader bounds manifests (size, depth, keys, values).
 Json read_json_file(const fs::path& path);
 // Throws CliError (exit 1) when `path` exists and overwriting was not allowed.
 void check_output(const fs::path& path, bool force);

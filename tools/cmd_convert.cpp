@@ -32,7 +32,7 @@ int run_convert(const ConvertOptions& o) {
     raiiaf::ArtifactContent content;
     raiiaf::WriteOptions options;
     about_file(o.input, [&] {
-        reader.emplace(raiiaf::Reader::open(o.input));
+        reader.emplace(raiiaf::Reader::open(o.input, {.copy_payloads = true}));
         options.layout = layout.value_or(reader->layout());
         options.float16 = o.float16;
         content.model = reader->model_info();

@@ -154,7 +154,7 @@ int run_create(const CreateOptions& o) {
     }
 
     if (!o.environment_file.empty()) {
-        const auto payload = read_input_file(o.environment_file);
+        const auto payload = read_input_file(o.environment_file, raiiaf::Limits{}.max_manifest_size);
         about_file(o.environment_file, [&] { content.environment = raiiaf::parse_environment(payload); });
     }
 

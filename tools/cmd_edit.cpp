@@ -42,12 +42,14 @@ Target resolve(const std::string& key, const char* option) {
     return target;
 }
 
-// VALUE as JSON when it parses (42, true, [1,2], "text"), else the text itself.
+// VALUE as JSON when it parses (42, true, [1,2], "text"), else the text
+// itself. JSON beyond the reader's bounds is refused before a tree is built.
 Json parse_value(const std::string& text) {
+    if (!raiiaf::is_json_syntax(text)) return Json(text);
     try {
-        return Json::parse(text);
-    } catch (const Json::exception&) {
-        return Json(text);
+        return raiiaf::parse_json(text);
+    } catch (const raiiaf::InvalidArgument& e) {
+        throw CliError(kFailure, "--set", "value refused: " + e.reason());
     }
 }
 
@@ -137,6 +139,10 @@ int run_edit(const EditOptions& o) {
     if (o.prompt_option->count() == 0 && o.add_tags.empty() && o.remove_tags.empty() && o.sets.empty() &&
         o.unsets.empty())
         usage_error("edit", "nothing to change (give --prompt, --add-tag, --remove-tag, --set or --unset)");
+    // Held from the read to the replacement: concurrent edits of one file run
+    // one after the other, and none loses another's change.
+    std::optional<raiiaf::UpdateLock> lock;
+    about_file(o.file, [&] { lock.emplace(o.file); });
     require_intact(o.file);
 
     std::optional<raiiaf::Reader> reader;

@@ -85,8 +85,13 @@ std::vector<Output> plan(const raiiaf::Reader& reader, const ExtractOptions& o) 
         for (std::size_t i = 0; i < latents.size(); ++i) {
             if (latents[i].dtype == raiiaf::DType::bfloat16)
                 failure(o.file, "latent \"" + latents[i].name + "\" is bfloat16, which .npy cannot hold (use --safetensors)");
-            std::string name = safe_stem(latents[i].name) + ".npy";
-            if (taken.contains(name)) name = safe_stem(latents[i].name) + "_" + std::to_string(latents[i].chunk_index) + ".npy";
+            // A name taken by an earlier latent (after the renaming of unsafe
+            // characters) gets the chunk index, then a counter, until it is free.
+            const std::string stem = safe_stem(latents[i].name);
+            std::string name = stem + ".npy";
+            for (std::size_t attempt = 1; taken.contains(name); ++attempt)
+                name = stem + "_" + std::to_string(latents[i].chunk_index) +
+                       (attempt == 1 ? "" : "_" + std::to_string(attempt)) + ".npy";
             add(name, [&reader, i] { return raiiaf::encode_npy(reader.load_latent(i)); });
         }
     }
@@ -110,7 +115,9 @@ int run_extract(const ExtractOptions& o) {
     std::optional<raiiaf::Reader> reader;
     std::vector<Output> outputs;
     about_file(o.file, [&] {
-        reader.emplace(raiiaf::Reader::open(o.file));
+        // Copies, hash-checked as copied: what is written is what was verified,
+        // even if another program rewrites the file in place meanwhile.
+        reader.emplace(raiiaf::Reader::open(o.file, {.copy_payloads = true}));
         outputs = plan(*reader, o);
     });
 
@@ -124,15 +131,27 @@ int run_extract(const ExtractOptions& o) {
     about_file(o.file, [&] {
         for (const auto& output : outputs) contents.push_back(output.bytes());
     });
+    const bool directory_existed = fs::exists(directory, error);
     fs::create_directories(directory, error);
     if (error) failure(directory, error.message());
     Table table({"file", "bytes"}, {false, true});
     Json written = Json::array();
-    for (std::size_t i = 0; i < outputs.size(); ++i) {
-        const fs::path path = directory / outputs[i].name;
-        write_output_file(path, contents[i]);
-        table.add({printable(path.string()), std::to_string(contents[i].size())});
-        written.push_back({{"path", path.string()}, {"bytes", contents[i].size()}});
+    // All or nothing: when one file cannot be written (a full disk), the files
+    // this run created are removed again (files it replaced stay replaced).
+    std::vector<fs::path> created;
+    try {
+        for (std::size_t i = 0; i < outputs.size(); ++i) {
+            const fs::path path = directory / outputs[i].name;
+            const bool existed = fs::exists(fs::symlink_status(path, error));
+            write_output_file(path, contents[i]);
+            if (!existed) created.push_back(path);
+            table.add({printable(path.string()), std::to_string(contents[i].size())});
+            written.push_back({{"path", path.string()}, {"bytes", contents[i].size()}});
+        }
+    } catch (...) {
+        for (const auto& path : created) fs::remove(path, error);
+        if (!directory_existed) fs::remove(directory, error);  // only if empty
+        throw;
     }
     if (o.json)
         print_json({{"file", o.file}, {"directory", o.directory}, {"written", written}});

@@ -1,6 +1,7 @@
 // raiiaf: the command-line tool. Each command lives in its own cmd_*.cpp and
 // uses only the library's public API; this file parses and dispatches.
 #include <algorithm>
+#include <csignal>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ std::string chosen_command(const CLI::App& app) {
 
 int main(int argc, char** argv) {
     using namespace raiiaf_cli;
+    // Under `ulimit -f` a write past the limit then fails with EFBIG, which
+    // is reported, instead of killing the process without a word.
+    std::signal(SIGXFSZ, SIG_IGN);
     CLI::App app{"Single-file containers for diffusion-model artifacts: image, latents, metadata, environment.",
                  "raiiaf"};
     const std::string version = "raiiaf " + std::string(raiiaf::library_version());

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "raiiaf/limits.hpp"
+
 RAIIAF_NAMESPACE_BEGIN
 
 struct EnvComponent {
@@ -31,8 +33,9 @@ struct Environment {
 // (json.dumps(indent=2), key "cononical_str" spelled as in the wild).
 [[nodiscard]] std::string serialize_environment(const Environment& env);
 // Parses an ENVC payload. Throws EnvChunkError on malformed JSON, missing keys
-// or a component digest that does not match its canonical string.
-[[nodiscard]] Environment parse_environment(std::span<const std::byte> payload);
+// or a component digest that does not match its canonical string, and on JSON
+// beyond the limits' bounds (a reader passes its own).
+[[nodiscard]] Environment parse_environment(std::span<const std::byte> payload, const Limits& limits = {});
 
 // ---- capture -------------------------------------------------------------
 

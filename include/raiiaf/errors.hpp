@@ -125,6 +125,14 @@ class IoError : public Error {
 public:
     using Error::Error;
     [[nodiscard]] ErrorCode code() const noexcept override { return ErrorCode::io; }
+    // system_error: the errno behind it (ENOSPC, EROFS, ...), for callers
+    // that map it (Python raises the matching OSError subclass).
+    IoError(const std::string& what, int system_error) : Error(what), system_error_(system_error) {}
+    // 0 when the failure has no errno (a file that shrank while mapped).
+    [[nodiscard]] int system_error() const noexcept { return system_error_; }
+
+private:
+    int system_error_ = 0;
 };
 
 RAIIAF_NAMESPACE_END

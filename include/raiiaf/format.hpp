@@ -57,6 +57,9 @@ inline constexpr std::string_view kStoredDigestKey = "stored_sha256";
 inline constexpr std::string_view kFastDigestKey = "xxh3_128";
 inline constexpr std::string_view kManifestType = "META";
 inline constexpr std::size_t kChunkHeaderSize = 12;
+// The one major format version this library reads and writes; files with a
+// higher one are refused (CorruptHeader), minor versions are compatible.
+inline constexpr std::uint8_t kSupportedVersionMajor = 1;
 
 struct Header {
     Layout layout = Layout::raiiaf;

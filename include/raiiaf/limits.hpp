@@ -14,7 +14,7 @@ struct Limits {
     std::uint64_t max_chunk_size = 0xFFFFFFFFull;       // what the u32 size field can hold
     std::uint32_t max_chunk_count = 1000;
     std::uint64_t max_manifest_size = 16ull << 20;      // decompressed JSON text
-    std::uint64_t max_decompressed_total = 64ull << 30; // summed over one reader's lifetime
+    std::uint64_t max_decompressed_total = 64ull << 30; // decompressed by one load (one payload)
     std::uint32_t max_json_depth = 64;
     // Keys in one JSON object: objects keep insertion order, so inserting a key
     // costs a scan of the keys before it and n keys cost n^2 / 2 comparisons.

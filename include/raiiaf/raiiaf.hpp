@@ -1,6 +1,7 @@
 // Umbrella header: the whole public C++ API. (The C API is raiiaf/raiiaf.h.)
 #pragma once
 
+#include "raiiaf/atomic_write.hpp"
 #include "raiiaf/bytes.hpp"
 #include "raiiaf/config.hpp"
 #include "raiiaf/dtype.hpp"

@@ -30,6 +30,11 @@ struct ReadOptions {
     bool verify_hashes = true;
     // Also check the SHA-256 where a fast digest exists (what verify does).
     bool verify_sha256 = false;
+    // Uncompressed payloads (raw latents, the image) are by default views of
+    // the mapped file: zero copy, but live, so a program that rewrites the
+    // file in place changes them after their hash was checked. With this set
+    // they are copied out first and the copy is what is hash-checked.
+    bool copy_payloads = false;
 };
 
 struct CheckReport;
@@ -64,7 +69,8 @@ public:
 
     [[nodiscard]] const std::vector<LatentInfo>& latents() const noexcept;
     [[nodiscard]] std::optional<std::size_t> find_latent(std::string_view name) const;
-    // Raw latents come back as views of the mapped file (zero copy).
+    // Raw latents come back as views of the mapped file (zero copy) unless
+    // ReadOptions::copy_payloads.
     [[nodiscard]] Tensor load_latent(std::size_t latent_position) const;
     [[nodiscard]] Tensor load_latent(std::string_view name) const;
 

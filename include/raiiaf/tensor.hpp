@@ -33,12 +33,18 @@ public:
     [[nodiscard]] std::span<const std::byte> bytes() const noexcept { return data_.span(); }
     [[nodiscard]] std::uint64_t element_count() const noexcept;
 
+    // The elements as T. Throws InvalidArgument when the bytes are not
+    // aligned for T: raw latents are zero-copy views of the file, at whatever
+    // offset the file puts them (the format does not align payloads). Read
+    // them with ReadOptions::copy_payloads, or copy the bytes, to get aligned ones.
     template <class T>
     [[nodiscard]] std::span<const T> as() const {
+        if (reinterpret_cast<std::uintptr_t>(data_.data()) % alignof(T) != 0) throw_unaligned(alignof(T));
         return {reinterpret_cast<const T*>(data_.data()), data_.size() / sizeof(T)};
     }
 
 private:
+    [[noreturn]] static void throw_unaligned(std::size_t alignment);
     DType dtype_ = DType::float32;
     Shape shape_;
     Bytes data_;

@@ -89,6 +89,11 @@ def _dual(cls: Type[Exception]) -> Type[Exception]:
 def os_error(error: BaseException, path: Optional[str]) -> OSError:
     """An OSError of the right subclass for a native IoError."""
     message = str(error)
+    code = getattr(error, "errno", None)
+    if isinstance(code, int) and code != 0:
+        # OSError(errno, ...) is the matching subclass: PermissionError for
+        # EACCES, FileNotFoundError for ENOENT, OSError with errno ENOSPC, ...
+        return OSError(code, message, path)
     if path is not None and not os.path.lexists(path):
         return FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
     if path is not None and os.path.isdir(path):

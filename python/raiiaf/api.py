@@ -164,7 +164,8 @@ class Latents(Mapping[str, np.ndarray]):
     """The latents of an artifact: name -> numpy array, loaded when first touched.
 
     Iterating, ``len`` and ``info(name)`` read no payload. A raw latent comes
-    back as a read-only view of the memory-mapped file (zero copy); compressed
+    back as a read-only view of the memory-mapped file (zero copy, live: see
+    ``open(..., copy=True)`` for verified copies); compressed
     ones are decoded into arrays of their own. Every payload's SHA-256 is
     checked when it is loaded (unless the artifact was opened with
     ``verify_hashes=False``).
@@ -424,7 +425,7 @@ _UNSET = object()
 
 
 def open(source: Union[PathLike, bytes, bytearray, memoryview], *, verify_hashes: bool = True,
-         limits: Optional[Mapping[str, int]] = None) -> Artifact:
+         limits: Optional[Mapping[str, int]] = None, copy: bool = False) -> Artifact:
     """Opens an artifact (a path, or the bytes of one) lazily; see :class:`Artifact`.
 
     Args:
@@ -433,7 +434,15 @@ def open(source: Union[PathLike, bytes, bytearray, memoryview], *, verify_hashes
         limits: override the reader's limits for untrusted input, e.g.
             ``{"max_file_size": ..., "max_chunk_size": ..., "max_chunk_count": ...,
             "max_manifest_size": ..., "max_decompressed_total": ..., "max_json_depth": ...,
-            "max_rank": ...}``.
+            "max_json_object_members": ..., "max_json_values": ..., "max_rank": ...}``
+            (every field of the C++ ``raiiaf::Limits``).
+        copy: raw latents and the image are copied out of the file and the copy
+            is hash-checked. By default a raw latent is a live, zero-copy view of
+            the mapped file: if another program rewrites the file in place, the
+            array changes after its hash was checked (files replaced by renaming,
+            as this package writes them, never change under a reader). A view
+            read after the file was truncated reads zeros; every later load
+            raises OSError (docs/SECURITY.md).
 
     Raises:
         raiiafCorruptHeader, raiiafMetadataError: the file is damaged or not a raiiaf/GEN5 file.
@@ -448,7 +457,7 @@ def open(source: Union[PathLike, bytes, bytearray, memoryview], *, verify_hashes
     name = os.fspath(source)
     name = os.fsdecode(name) if isinstance(name, bytes) else name
     with translated(_FAMILY, name):
-        reader = _c.Reader.open(name, bool(verify_hashes), limit_dict)
+        reader = _c.Reader.open(name, bool(verify_hashes), limit_dict, bool(copy))
     return Artifact(reader, name)
 
 

@@ -2,6 +2,7 @@
 // packages translate these into their own families (raiiafDecodeError, ...,
 // Gen5DecodeError, ...) in one place: raiiaf/_errors.py.
 #include <array>
+#include <cstring>
 #include <string>
 
 #include "binding.hpp"
@@ -75,6 +76,11 @@ py::object make_exception(const raiiaf::Error& error) {
     instance.attr("chunk_type") = where.chunk_type.empty() ? py::object(py::none()) : py::object(text(where.chunk_type));
     instance.attr("offset") = where.offset ? py::object(py::int_(*where.offset)) : py::object(py::none());
     instance.attr("json_path") = where.json_path.empty() ? py::object(py::none()) : py::object(text(where.json_path));
+    // The real errno, so that Python can raise PermissionError, ENOSPC, ... (issue 12).
+    if (const auto* io = dynamic_cast<const raiiaf::IoError*>(&error); io && io->system_error() != 0) {
+        instance.attr("errno") = py::int_(io->system_error());
+        instance.attr("strerror") = text(std::strerror(io->system_error()));
+    }
     return instance;
 }
 

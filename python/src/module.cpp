@@ -20,6 +20,8 @@ raiiaf::Limits limits_from(const py::object& limits) {
         else if (name == "max_manifest_size") out.max_manifest_size = value.cast<std::uint64_t>();
         else if (name == "max_decompressed_total") out.max_decompressed_total = value.cast<std::uint64_t>();
         else if (name == "max_json_depth") out.max_json_depth = value.cast<std::uint32_t>();
+        else if (name == "max_json_object_members") out.max_json_object_members = value.cast<std::uint32_t>();
+        else if (name == "max_json_values") out.max_json_values = value.cast<std::uint64_t>();
         else if (name == "max_rank") out.max_rank = value.cast<std::uint32_t>();
         else if (name == "max_metadata_text_size") out.max_metadata_text_size = value.cast<std::uint64_t>();
         else throw py::value_error("unknown limit \"" + name + "\"");

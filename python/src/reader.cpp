@@ -27,9 +27,10 @@ private:
     std::shared_ptr<raiiaf::Reader> reader_;
 };
 
-raiiaf::ReadOptions options_from(bool verify_hashes, const py::object& limits) {
+raiiaf::ReadOptions options_from(bool verify_hashes, const py::object& limits, bool copy = false) {
     raiiaf::ReadOptions options;
     options.verify_hashes = verify_hashes;
+    options.copy_payloads = copy;
     options.limits = limits_from(limits);
     return options;
 }
@@ -83,13 +84,14 @@ header and manifest only; payloads are read, decompressed and hash-checked
 when asked for.)doc")
         .def_static(
             "open",
-            [](const std::string& path, bool verify_hashes, const py::object& limits) {
-                const auto options = options_from(verify_hashes, limits);
+            [](const std::string& path, bool verify_hashes, const py::object& limits, bool copy) {
+                const auto options = options_from(verify_hashes, limits, copy);
                 py::gil_scoped_release release;
                 return PyReader(raiiaf::Reader::open(path, options));
             },
-            py::arg("path"), py::arg("verify_hashes") = true, py::arg("limits") = py::none(),
-            "Memory-maps a file and parses its header and manifest.")
+            py::arg("path"), py::arg("verify_hashes") = true, py::arg("limits") = py::none(), py::arg("copy") = false,
+            "Memory-maps a file and parses its header and manifest. copy: raw payloads are copied out of the "
+            "file and the copy is hash-checked (no live views).")
         .def_static(
             "from_bytes",
             [](const py::bytes& data, bool verify_hashes, const py::object& limits) {

@@ -11,11 +11,13 @@ namespace raiiaf_py {
 
 namespace {
 
+// The Python layer hands dicts over as json.dumps text; they meet the
+// reader's bounds before a tree is built, as every JSON from outside does.
 raiiaf::Json parse_json_text(const std::string& text, const char* what) {
     try {
-        return raiiaf::Json::parse(text);
-    } catch (const raiiaf::Json::exception& e) {
-        throw raiiaf::InvalidArgument(std::string(what) + " is not valid JSON: " + e.what());
+        return raiiaf::parse_json(text);
+    } catch (const raiiaf::InvalidArgument& e) {
+        throw raiiaf::InvalidArgument(std::string(what) + ": " + e.reason());
     }
 }
 

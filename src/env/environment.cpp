@@ -84,11 +84,11 @@ std::string serialize_environment(const Environment& env) {
     }
 }
 
-Environment parse_environment(std::span<const std::byte> payload) {
+Environment parse_environment(std::span<const std::byte> payload, const Limits& limits) {
     const std::string_view text(reinterpret_cast<const char*>(payload.data()), payload.size());
     Json document;
     try {
-        document = detail::parse_json(text, Limits{});
+        document = detail::parse_json(text, limits);
     } catch (const detail::JsonTextError& e) {
         fail(e.what());
     }

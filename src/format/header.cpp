@@ -90,6 +90,12 @@ Header parse_header(std::span<const std::byte> bytes) {
     header.reserved = load_field(p, fields.reserved);
     if (header.version_major < 1)
         throw CorruptHeader("version_major is 0", ErrorLocation::at_offset(fields.version_major.offset));
+    // A new major version may change anything (FORMAT.md section 2): refused, never guessed at.
+    if (header.version_major > kSupportedVersionMajor)
+        throw CorruptHeader("unsupported format version " + std::to_string(header.version_major) + "." +
+                                std::to_string(header.version_minor) + ": this reader knows major version " +
+                                std::to_string(kSupportedVersionMajor) + " only",
+                            ErrorLocation::at_offset(fields.version_major.offset));
     return header;
 }
 

@@ -1,7 +1,11 @@
 #include "format/json_text.hpp"
 
+#include <cmath>
 #include <optional>
 #include <vector>
+
+#include "raiiaf/errors.hpp"
+#include "raiiaf/json.hpp"
 
 RAIIAF_DETAIL_NAMESPACE_BEGIN
 
@@ -52,6 +56,7 @@ public:
 
     [[nodiscard]] const std::string& reason() const { return reason_; }
     [[nodiscard]] std::optional<std::uint64_t> offset() const { return offset_; }
+    [[nodiscard]] bool exceeds_limits() const { return exceeds_limits_; }
 
 private:
     bool value() {
@@ -71,6 +76,7 @@ private:
     }
     bool fail(std::string reason) {
         reason_ = std::move(reason);
+        exceeds_limits_ = true;
         return false;
     }
 
@@ -79,13 +85,66 @@ private:
     std::uint64_t values_ = 0;
     std::optional<std::uint64_t> offset_;  // known for syntax errors only
     std::string reason_;
+    bool exceeds_limits_ = false;
 };
+
+std::string json_pointer_token(const std::string& key) {
+    std::string token;
+    for (const char c : key) token += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+    return token;
+}
 
 }  // namespace
 
 void check_json_text(std::string_view text, const Limits& limits) {
     BoundsChecker checker(limits);
-    if (!Json::sax_parse(text.begin(), text.end(), &checker)) throw JsonTextError(checker.reason(), checker.offset());
+    if (!Json::sax_parse(text.begin(), text.end(), &checker))
+        throw JsonTextError(checker.reason(), checker.offset(), checker.exceeds_limits());
+}
+
+void check_json_tree(const Json& value, const Limits& limits, const std::string& path) {
+    // Depth first with an explicit stack of open containers: memory grows with
+    // the depth only, and a JSON path is built only for the error message.
+    struct Open {
+        const Json* container;
+        Json::const_iterator next;
+        std::size_t index = 0;  // of `next` among the container's members
+        std::string key;        // of the member being visited (objects)
+    };
+    std::vector<Open> open;
+    std::uint64_t values = 0;
+    const auto where = [&] {
+        std::string at = path;
+        for (const Open& frame : open)
+            at += "/" + (frame.container->is_object() ? json_pointer_token(frame.key) : std::to_string(frame.index - 1));
+        return at.empty() ? std::string("/") : at;
+    };
+    const auto refuse = [&](const std::string& what) { throw JsonTextError(where() + ": " + what, std::nullopt, true); };
+    const auto visit = [&](const Json& node) {
+        if (++values > limits.max_json_values)
+            refuse("JSON document has more than " + std::to_string(limits.max_json_values) + " values");
+        if (node.is_number_float() && !std::isfinite(node.get<double>()))
+            refuse("NaN and Infinity cannot be stored (JSON has no such numbers)");
+        if (!node.is_structured()) return;
+        if (open.size() >= limits.max_json_depth)
+            refuse("JSON nesting deeper than " + std::to_string(limits.max_json_depth) + " levels");
+        if (node.is_object() && node.size() > limits.max_json_object_members)
+            refuse("a JSON object has more than " + std::to_string(limits.max_json_object_members) + " keys");
+        open.push_back({&node, node.cbegin(), 0, {}});
+    };
+    visit(value);
+    while (!open.empty()) {
+        Open& frame = open.back();
+        if (frame.next == frame.container->cend()) {
+            open.pop_back();
+            continue;
+        }
+        const Json& child = *frame.next;
+        if (frame.container->is_object()) frame.key = frame.next.key();
+        ++frame.next;
+        ++frame.index;
+        visit(child);  // may push: `frame` is not used after this
+    }
 }
 
 Json parse_json(std::string_view text, const Limits& limits) {
@@ -108,3 +167,23 @@ std::string dump_python_json(const Json& value) {
 }
 
 RAIIAF_DETAIL_NAMESPACE_END
+
+RAIIAF_NAMESPACE_BEGIN
+
+Json parse_json(std::string_view text, const Limits& limits) {
+    try {
+        return detail::parse_json(text, limits);
+    } catch (const detail::JsonTextError& e) {
+        throw InvalidArgument(e.what(), e.offset ? ErrorLocation::at_offset(*e.offset) : ErrorLocation{});
+    }
+}
+
+bool is_json_syntax(std::string_view text) noexcept {
+    try {
+        return Json::accept(text.begin(), text.end());
+    } catch (...) {
+        return false;
+    }
+}
+
+RAIIAF_NAMESPACE_END

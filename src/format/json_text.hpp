@@ -15,9 +15,10 @@
 RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 struct JsonTextError : std::runtime_error {
-    JsonTextError(const std::string& what, std::optional<std::uint64_t> offset)
-        : std::runtime_error(what), offset(offset) {}
+    JsonTextError(const std::string& what, std::optional<std::uint64_t> offset, bool exceeds_limits = false)
+        : std::runtime_error(what), offset(offset), exceeds_limits(exceeds_limits) {}
     std::optional<std::uint64_t> offset;  // byte offset in the text, where known
+    bool exceeds_limits;                  // valid syntax (so far), but over a bound
 };
 
 // Checks the text against the limits' JSON bounds (nesting depth, keys per
@@ -28,6 +29,12 @@ void check_json_text(std::string_view text, const Limits& limits);
 
 // check_json_text, then the parse. Throws JsonTextError.
 [[nodiscard]] Json parse_json(std::string_view text, const Limits& limits);
+
+// The same bounds for a tree built in memory (by an API caller, from a Python
+// dict), walked without recursion so that no depth can exhaust the stack, and
+// refusing NaN and Infinity, which JSON cannot hold. Throws JsonTextError
+// whose message names the JSON path below `path` of the first problem.
+void check_json_tree(const Json& value, const Limits& limits, const std::string& path);
 
 // The text Python's json.dumps(value, indent=2) writes: ensure_ascii escapes,
 // ", "/": " separators, no trailing newline. Throws JsonTextError on strings

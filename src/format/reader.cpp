@@ -22,11 +22,12 @@ using detail::throw_chunk_error;
 struct Reader::State {
     std::span<const std::byte> file;
     std::shared_ptr<const void> keepalive;
+    std::shared_ptr<const detail::MappedFile> mapping;  // null for from_bytes
     ReadOptions options;
     Header header;
     detail::ParsedManifest manifest;
     std::vector<LatentInfo> latents;
-    mutable std::atomic<std::uint64_t> decompressed_total{0};
+
 
     [[nodiscard]] ErrorLocation location(std::size_t index) const {
         const ChunkRecord& record = manifest.chunks[index];
@@ -36,17 +37,25 @@ struct Reader::State {
         const ChunkRecord& record = manifest.chunks[index];
         return file.subspan(record.offset, record.compressed_size);
     }
-    void charge_decompression(std::uint64_t bytes, const ErrorLocation& where) const {
-        const std::uint64_t total = decompressed_total.fetch_add(bytes) + bytes;
+    // The budget is per load: a long-lived reader (a server, a Python
+    // session) can load each payload as often as it likes.
+    void charge_decompression(std::uint64_t& total, std::uint64_t bytes, const ErrorLocation& where) const {
+        total += bytes;
         if (total > options.limits.max_decompressed_total)
             throw_chunk_error("decompressed data exceeds the limit of " +
                                   std::to_string(options.limits.max_decompressed_total) + " bytes",
                               where);
     }
+    // A page of the mapped file that could not be read (truncated, failing
+    // disk) reads as zeros: whatever was computed from it is an IoError.
+    void throw_if_unreadable() const {
+        if (mapping) mapping->throw_if_faulted();
+    }
     // Header, manifest and chunk bounds: everything that needs no payload.
     void parse_structure();
     void check_envelope(std::span<const std::byte, kChunkHeaderSize> bytes, std::size_t index) const;
     [[nodiscard]] Bytes payload(std::size_t index) const;
+    [[nodiscard]] Bytes decode_payload(std::size_t index) const;
     [[nodiscard]] Bytes zfp_payload(std::size_t index, const LatentInfo& info) const;
     void check_hash(std::size_t index, std::span<const std::byte> payload) const;
     // True when the record has a fast digest and the stored bytes match it.
@@ -218,7 +227,8 @@ Bytes Reader::State::zfp_payload(std::size_t index, const LatentInfo& info) cons
     check_envelope(envelope, index);
 
     // float16 travels as float32: up to twice the checked raw size.
-    charge_decompression(info.dtype == DType::float16 ? 2 * info.raw_size : info.raw_size, where);
+    std::uint64_t decompressed = 0;
+    charge_decompression(decompressed, info.dtype == DType::float16 ? 2 * info.raw_size : info.raw_size, where);
     try {
         return detail::zfp_decode_tensor(chunk.subspan(*record.len_header), info.dtype, info.shape).data();
     } catch (const detail::CodecError& e) {
@@ -227,6 +237,20 @@ Bytes Reader::State::zfp_payload(std::size_t index, const LatentInfo& info) cons
 }
 
 Bytes Reader::State::payload(std::size_t index) const {
+    throw_if_unreadable();
+    try {
+        Bytes result = decode_payload(index);
+        throw_if_unreadable();
+        return result;
+    } catch (const IoError&) {
+        throw;
+    } catch (...) {
+        throw_if_unreadable();  // the zeros, not the file, made it fail
+        throw;
+    }
+}
+
+Bytes Reader::State::decode_payload(std::size_t index) const {
     const ChunkRecord& record = manifest.chunks[index];
     const auto where = location(index);
     const auto chunk = stored(index);
@@ -239,11 +263,14 @@ Bytes Reader::State::payload(std::size_t index) const {
         result = zfp_payload(index, *latent);
     } else if (!record.compressed) {
         check_envelope(chunk.first<kChunkHeaderSize>(), index);
-        result = Bytes(chunk.subspan(kChunkHeaderSize), keepalive);
+        result = options.copy_payloads ? Bytes::copy_of(chunk.subspan(kChunkHeaderSize))
+                                       : Bytes(chunk.subspan(kChunkHeaderSize), keepalive);
     } else {
-        charge_decompression(kChunkHeaderSize + record.uncompressed_size, where);
+        std::uint64_t decompressed = 0;
+        charge_decompression(decompressed, kChunkHeaderSize + record.uncompressed_size, where);
         // shuffle-zstd also needs the unshuffled copy
-        if (latent != latents.end() && latent->codec == Codec::shuffle_zstd) charge_decompression(record.uncompressed_size, where);
+        if (latent != latents.end() && latent->codec == Codec::shuffle_zstd)
+            charge_decompression(decompressed, record.uncompressed_size, where);
         std::shared_ptr<std::vector<std::byte>> buffer;
         try {
             buffer = std::make_shared<std::vector<std::byte>>(
@@ -274,9 +301,16 @@ Reader Reader::open(const std::filesystem::path& path, const ReadOptions& option
     auto mapping = detail::MappedFile::open(path);
     auto state = std::make_unique<State>();
     state->file = mapping->bytes();
-    state->keepalive = std::move(mapping);
+    state->keepalive = mapping;
+    state->mapping = std::move(mapping);
     state->options = options;
-    state->parse_structure();
+    try {
+        state->parse_structure();
+    } catch (...) {
+        state->throw_if_unreadable();
+        throw;
+    }
+    state->throw_if_unreadable();
     return Reader(std::move(state));
 }
 
@@ -353,7 +387,7 @@ std::optional<Environment> Reader::environment() const {
     if (!index) return std::nullopt;
     const Bytes payload = state_->payload(*index);
     try {
-        return parse_environment(payload.span());
+        return parse_environment(payload.span(), state_->options.limits);
     } catch (const EnvChunkError& e) {
         throw EnvChunkError(e.reason(), state_->location(*index));
     }
@@ -374,6 +408,7 @@ Bytes Reader::load_payload(std::size_t chunk_index) const {
 Bytes Reader::stored_bytes(std::size_t chunk_index) const {
     if (chunk_index >= chunks().size())
         throw InvalidArgument("chunk " + std::to_string(chunk_index) + " does not exist");
+    state_->throw_if_unreadable();
     return Bytes(state_->stored(chunk_index), state_->keepalive);
 }
 
@@ -439,7 +474,7 @@ CheckReport check_bytes(std::span<const std::byte> bytes, const Limits& limits) 
             const Bytes payload = reader->load_payload(i);
             if (record.type == kEnvType) {
                 try {
-                    (void)parse_environment(payload.span());
+                    (void)parse_environment(payload.span(), limits);
                 } catch (const EnvChunkError& e) {
                     throw EnvChunkError(e.reason(), ErrorLocation::at_chunk(i, record.type, record.offset));
                 }
@@ -456,7 +491,12 @@ CheckReport Reader::verify() const { return check_bytes(state_->file, state_->op
 CheckReport check_file(const std::filesystem::path& path, const Limits& limits) {
     try {
         const auto mapping = detail::MappedFile::open(path);
-        return check_bytes(mapping->bytes(), limits);
+        CheckReport report = check_bytes(mapping->bytes(), limits);
+        if (mapping->faulted()) {  // every finding after the fault is about zeros
+            report.problems.clear();
+            mapping->throw_if_faulted();
+        }
+        return report;
     } catch (...) {
         CheckReport report;
         record_problem(report);

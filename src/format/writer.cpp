@@ -332,6 +332,16 @@ std::vector<std::byte> store_manifest(const Json& document) {
         throw InvalidArgument(std::string("metadata: ") + e.what());
     }
     require_payload_fits(text.size(), "manifest");
+    // The reader's default bounds, so that no file is written that it refuses.
+    const Limits reader_defaults{};
+    if (text.size() > reader_defaults.max_manifest_size)
+        throw InvalidArgument("readers would refuse the file: its manifest would have " + std::to_string(text.size()) +
+                              " bytes, the limit is " + std::to_string(reader_defaults.max_manifest_size));
+    try {
+        detail::check_json_text(text, reader_defaults);
+    } catch (const detail::JsonTextError& e) {
+        throw InvalidArgument(std::string("readers would refuse the file's manifest: ") + e.what());
+    }
     const Bytes envelope = header_bytes(kManifestType, detail::kPlainChunkFlags, text.size());
     return detail::zstd_store({envelope.span(), std::as_bytes(std::span(text.data(), text.size()))});
 }
@@ -363,7 +373,36 @@ std::vector<ChunkRecord> records_of(const Plan& plan, bool placeholder_digests) 
     return records;
 }
 
+// What the caller's JSON must satisfy before anything is built from it: the
+// reader's default bounds (a deeper tree would also exhaust the stack of the
+// recursive copies and the schema check) and no NaN or Infinity.
+void check_caller_json(const ArtifactContent& content) {
+    const Limits reader_defaults{};
+    const auto check = [&](const Json& value, const std::string& path) {
+        try {
+            detail::check_json_tree(value, reader_defaults, path);
+        } catch (const detail::JsonTextError& e) {
+            throw InvalidArgument(std::string("readers would refuse the file: ") + e.what());  // names the path
+        }
+    };
+    const ModelInfo& model = content.model;
+    if (model.generation_settings) check(*model.generation_settings, "/model_info/generation_settings");
+    if (model.hardware_info) check(*model.hardware_info, "/model_info/hardware_info");
+    check(model.extra, "/model_info");
+    if (content.image) check(content.image->extra, "/image/extra");
+    for (const auto& stored : content.stored_chunks) check(stored.record.extra, "/chunks/extra");
+    const bool stores_environment = std::any_of(content.stored_chunks.begin(), content.stored_chunks.end(),
+                                                [](const StoredChunk& c) { return c.record.type == kEnvType; });
+    const std::size_t chunk_count = content.latents.size() + (content.image ? 1 : 0) + content.stored_chunks.size() +
+                                    (stores_environment ? 0 : 1);
+    if (chunk_count > reader_defaults.max_chunk_count)
+        throw InvalidArgument("readers would refuse the file: " + std::to_string(chunk_count) +
+                              " chunks (with the environment), the limit is " +
+                              std::to_string(reader_defaults.max_chunk_count));
+}
+
 Plan make_plan(const ArtifactContent& content, const WriteOptions& options) {
+    check_caller_json(content);
     const Layout layout = options.layout;
     Plan plan;
     plan.layout = layout;
@@ -529,6 +568,9 @@ void write_plan(Plan& plan, const WriteOptions& options, const Sink& sink) {
     if (layout == Layout::gen5 && total_size > kMaxU32)
         throw InvalidArgument("a GEN5 file cannot exceed 4 GiB; this one would have " + std::to_string(total_size) +
                               " bytes");
+    if (total_size > Limits{}.max_file_size)
+        throw InvalidArgument("readers would refuse the file: " + std::to_string(total_size) +
+                              " bytes, the default limit is " + std::to_string(Limits{}.max_file_size));
     sink.append(manifest);
 
     Header header;

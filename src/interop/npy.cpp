@@ -315,6 +315,12 @@ NpyLayout parse_layout(std::span<const std::byte> file, const Limits& limits) {
         fail(std::to_string(available - layout.data_size) +
                  " trailing bytes after the array data (a .npy file holds exactly one array)",
              layout.data_offset + layout.data_size);
+    // Decided by the header alone, before the data is touched or copied (a real 5 GiB file
+    // is refused here without the 10 GB its copy and the writer would take).
+    if (layout.data_size > limits.max_chunk_size)
+        fail("shape " + described + " holds " + std::to_string(layout.data_size) +
+                 " bytes, more than a chunk can hold (limit " + std::to_string(limits.max_chunk_size) + " bytes)",
+             header_offset);
     return layout;
 }
 

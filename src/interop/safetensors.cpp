@@ -248,6 +248,11 @@ ParsedFile parse_file(std::span<const std::byte> file, const Limits& limits) {
             fail_tensor(entry.name, "data_offsets",
                         "data_offsets " + offsets_text(entry) + " span " + std::to_string(entry.end - entry.begin) +
                             " bytes but shape " + described + " needs " + std::to_string(*needed));
+        if (*needed > limits.max_chunk_size)
+            fail_tensor(entry.name, "shape",
+                        "shape " + described + " holds " + std::to_string(*needed) +
+                            " bytes, more than a chunk can hold (limit " + std::to_string(limits.max_chunk_size) +
+                            " bytes)");
         expected_begin = entry.end;
         previous = &entry;
     }

@@ -64,8 +64,11 @@ template <class Decode>
 auto decode_mapped_file(const std::filesystem::path& path, Decode&& decode) {
     const auto mapped = MappedFile::open(path);
     try {
-        return std::forward<Decode>(decode)(mapped->bytes());
+        auto decoded = std::forward<Decode>(decode)(mapped->bytes());
+        mapped->throw_if_faulted();
+        return decoded;
     } catch (const TensorFileError& error) {
+        mapped->throw_if_faulted();
         throw TensorFileError(path.string() + ": " + error.reason(), error.where());
     }
 }

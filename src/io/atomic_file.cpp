@@ -1,21 +1,23 @@
-#include "io/atomic_file.hpp"
+#include "raiiaf/atomic_write.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <string>
 
 #include "raiiaf/errors.hpp"
 
-RAIIAF_DETAIL_NAMESPACE_BEGIN
+namespace raiiaf {
 
 namespace {
 [[noreturn]] void fail(const std::filesystem::path& path, const std::string& what, int error) {
-    throw IoError(path.string() + ": " + what + ": " + std::strerror(error));
+    throw IoError(path.string() + ": " + what + (what.empty() ? "" : ": ") + std::strerror(error), error);
 }
 
 std::string random_suffix() {
@@ -44,30 +46,69 @@ std::filesystem::path directory_of(const std::filesystem::path& target) {
     return target.has_parent_path() ? target.parent_path() : ".";
 }
 
-// A hidden name beside the target, unlikely to exist.
+// A hidden name beside the target, unlikely to exist. The target's name is
+// cut so that the whole stays within NAME_MAX (255 bytes) for any target name.
 std::filesystem::path temporary_name(const std::filesystem::path& target) {
-    return directory_of(target) / ("." + target.filename().string() + ".tmp-" + random_suffix());
+    constexpr std::size_t kKeptNameBytes = 200;
+    const std::string name = target.filename().string().substr(0, kKeptNameBytes);
+    return directory_of(target) / ("." + name + ".tmp-" + random_suffix());
+}
+
+// The file a write to `path` must replace: symlinks followed (relative ones
+// against their own directory), so that the link itself survives.
+std::filesystem::path resolve_symlinks(std::filesystem::path path) {
+    constexpr int kMaxLinks = 40;  // as the kernel's ELOOP bound
+    for (int hop = 0; hop < kMaxLinks; ++hop) {
+        struct stat info {};
+        if (::lstat(path.c_str(), &info) != 0 || !S_ISLNK(info.st_mode)) return path;
+        std::error_code error;
+        const std::filesystem::path link = std::filesystem::read_symlink(path, error);
+        if (error) fail(path, "cannot read the symbolic link", error.value());
+        path = link.is_absolute() ? link : directory_of(path) / link;
+    }
+    fail(path, "cannot resolve the symbolic link", ELOOP);
+}
+
+const char* kind_of(mode_t mode) {
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "not a regular file";
 }
 }  // namespace
 
-AtomicFile::AtomicFile(const std::filesystem::path& target) : target_(target) {
-    const std::filesystem::path directory = directory_of(target);
-    mode_t mode = 0644;
+AtomicFile::AtomicFile(const std::filesystem::path& target) : target_(resolve_symlinks(target)) {
+    const std::filesystem::path directory = directory_of(target_);
+    std::optional<mode_t> kept_mode;
     struct stat existing {};
-    if (::stat(target.c_str(), &existing) == 0) mode = existing.st_mode & 07777;
+    if (::stat(target_.c_str(), &existing) == 0) {
+        if (!S_ISREG(existing.st_mode))
+            throw IoError(target_.string() + ": refusing to replace " + kind_of(existing.st_mode) +
+                              " (not a regular file; only regular files are written)",
+                          S_ISDIR(existing.st_mode) ? EISDIR : EINVAL);
+        kept_mode = existing.st_mode & 0777;  // never setuid, setgid or sticky
+    }
     // An O_TMPFILE file has no name until commit() links it, so a process
     // killed while writing leaves nothing behind. Some file systems lack it.
-    fd_ = ::open(directory.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+    fd_ = ::open(directory.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
     if (fd_ < 0 && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
         fail(directory, "cannot create a temporary file", errno);
     anonymous_ = fd_ >= 0;
     for (int attempt = 0; attempt < 16 && fd_ < 0; ++attempt) {
-        temporary_ = temporary_name(target);
-        fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+        temporary_ = temporary_name(target_);
+        fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd_ < 0 && errno != EEXIST) fail(temporary_, "cannot create a temporary file", errno);
     }
     if (fd_ < 0) fail(temporary_, "cannot create a temporary file", EEXIST);
-    if (mode != 0644) ::fchmod(fd_, mode);  // keep the target's permissions, not the umask's
+    // The target's permissions, not the umask's.
+    if (kept_mode && ::fchmod(fd_, *kept_mode) != 0) {
+        const int error = errno;
+        ::close(fd_);
+        fd_ = -1;
+        if (!temporary_.empty()) ::unlink(temporary_.c_str());
+        fail(target_, "cannot set the permissions of the temporary file", error);
+    }
 }
 
 AtomicFile::~AtomicFile() {
@@ -122,4 +163,39 @@ void write_file_atomically(const std::filesystem::path& path, std::span<const st
     file.commit();
 }
 
-RAIIAF_DETAIL_NAMESPACE_END
+UpdateLock::UpdateLock(const std::filesystem::path& path) {
+    // Each replacement is a new inode: after waiting for the lock, make sure
+    // the path still names the locked file, else lock the one it names now.
+    for (;;) {
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0) fail(path, "", errno);
+        struct stat locked {};
+        if (::fstat(fd, &locked) != 0 || !S_ISREG(locked.st_mode)) {
+            const int error = errno;
+            const bool regular = S_ISREG(locked.st_mode);
+            ::close(fd);
+            if (regular) fail(path, "cannot stat", error);
+            throw IoError(path.string() + ": " + kind_of(locked.st_mode) + ", not a regular file");
+        }
+        int locked_result;
+        do locked_result = ::flock(fd, LOCK_EX);
+        while (locked_result != 0 && errno == EINTR);
+        if (locked_result != 0) {
+            const int error = errno;
+            ::close(fd);
+            fail(path, "cannot lock", error);
+        }
+        struct stat now {};
+        if (::stat(path.c_str(), &now) == 0 && now.st_dev == locked.st_dev && now.st_ino == locked.st_ino) {
+            fd_ = fd;
+            return;
+        }
+        ::close(fd);
+    }
+}
+
+UpdateLock::~UpdateLock() {
+    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
+}
+
+}  // namespace raiiaf

@@ -1,43 +1,186 @@
 #include "io/mapped_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <mutex>
 
 #include "raiiaf/errors.hpp"
 
 RAIIAF_DETAIL_NAMESPACE_BEGIN
 
+namespace {
+
+// The live mappings, for the signal handler: lock-free reads only there.
+struct Slot {
+    std::atomic<bool> used{false};
+    std::atomic<std::uintptr_t> begin{0};
+    std::atomic<std::uintptr_t> end{0};
+    std::atomic<bool> faulted{false};
+};
+constexpr std::size_t kSlots = 4096;
+std::array<Slot, kSlots> g_slots;
+
+std::mutex g_install_mutex;
+struct sigaction g_previous {};
+
+void handle_sigbus(int signal, siginfo_t* info, void* context) {
+    const auto address = reinterpret_cast<std::uintptr_t>(info->si_addr);
+    for (Slot& slot : g_slots) {
+        if (!slot.used.load(std::memory_order_acquire)) continue;
+        if (address < slot.begin.load(std::memory_order_acquire) || address >= slot.end.load(std::memory_order_acquire))
+            continue;
+        slot.faulted.store(true, std::memory_order_release);
+        const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+        const std::uintptr_t start = address & ~(page - 1);
+        const std::uintptr_t end = (slot.end.load(std::memory_order_acquire) + page - 1) & ~(page - 1);
+        // Zeros from here to the end of the mapping (a truncated file faults
+        // once, not once per page); the access is retried on return.
+        if (::mmap(reinterpret_cast<void*>(start), end - start, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+                   -1, 0) != MAP_FAILED)
+            return;
+        break;
+    }
+    // Not ours: whoever handled SIGBUS before, or the default action.
+    if ((g_previous.sa_flags & SA_SIGINFO) && g_previous.sa_sigaction != nullptr) {
+        g_previous.sa_sigaction(signal, info, context);
+        return;
+    }
+    if (g_previous.sa_handler != SIG_DFL && g_previous.sa_handler != SIG_IGN && g_previous.sa_handler != nullptr) {
+        g_previous.sa_handler(signal);
+        return;
+    }
+    // A fault re-executes the access on return and now dies of it; a SIGBUS
+    // sent by kill() or raise() is sent again (it is blocked until we return).
+    struct sigaction fallback {};
+    fallback.sa_handler = SIG_DFL;
+    sigemptyset(&fallback.sa_mask);
+    ::sigaction(SIGBUS, &fallback, nullptr);
+    if (info->si_code <= 0) ::raise(signal);
+}
+
+// Installed (again) whenever someone else has replaced it since, as Python's
+// faulthandler does; their handler is then the one chained to.
+void ensure_handler() {
+    std::lock_guard lock(g_install_mutex);
+    struct sigaction current {};
+    ::sigaction(SIGBUS, nullptr, &current);
+    if ((current.sa_flags & SA_SIGINFO) && current.sa_sigaction == handle_sigbus) return;
+    struct sigaction ours {};
+    ours.sa_sigaction = handle_sigbus;
+    ours.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&ours.sa_mask);
+    ::sigaction(SIGBUS, &ours, &g_previous);
+}
+
+int claim_slot(const std::byte* data, std::size_t size) {
+    for (std::size_t i = 0; i < kSlots; ++i) {
+        bool expected = false;
+        if (!g_slots[i].used.load(std::memory_order_relaxed) &&
+            g_slots[i].used.compare_exchange_strong(expected, true, std::memory_order_acq_rel)) {
+            // begin/end first at 0: the handler ignores a half-filled slot.
+            g_slots[i].faulted.store(false, std::memory_order_release);
+            g_slots[i].end.store(reinterpret_cast<std::uintptr_t>(data) + size, std::memory_order_release);
+            g_slots[i].begin.store(reinterpret_cast<std::uintptr_t>(data), std::memory_order_release);
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
+void release_slot(int index) {
+    Slot& slot = g_slots[static_cast<std::size_t>(index)];
+    slot.begin.store(0, std::memory_order_release);
+    slot.end.store(0, std::memory_order_release);
+    slot.used.store(false, std::memory_order_release);
+}
+
+[[noreturn]] void fail(const std::filesystem::path& path, const std::string& what, int error) {
+    throw IoError(path.string() + ": " + what + (what.empty() ? "" : ": ") + std::strerror(error), error);
+}
+
+// The fallback when every registry slot is taken: the bytes, read with pread.
+std::unique_ptr<std::byte[]> read_whole(int fd, std::size_t size, const std::filesystem::path& path) {
+    auto bytes = std::make_unique<std::byte[]>(size);
+    std::size_t done = 0;
+    while (done < size) {
+        const ssize_t n = ::pread(fd, bytes.get() + done, size - done, static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) fail(path, "cannot read", errno);
+        if (n == 0) throw IoError(path.string() + ": the file shrank while it was read");
+        done += static_cast<std::size_t>(n);
+    }
+    return bytes;
+}
+
+}  // namespace
+
 std::shared_ptr<const MappedFile> MappedFile::open(const std::filesystem::path& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw IoError(path.string() + ": " + std::strerror(errno));
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) fail(path, "", errno);
     struct stat info {};
     if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
         const int error = errno;
         ::close(fd);
-        throw IoError(path.string() + ": " + (S_ISREG(info.st_mode) ? std::strerror(error) : "not a regular file"));
+        if (S_ISREG(info.st_mode)) fail(path, "", error);
+        throw IoError(path.string() + ": not a regular file");
     }
     const auto size = static_cast<std::size_t>(info.st_size);
-    const std::byte* data = nullptr;
-    if (size > 0) {
-        void* mapping = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (mapping == MAP_FAILED) {
-            const int error = errno;
-            ::close(fd);
-            throw IoError(path.string() + ": cannot map: " + std::strerror(error));
-        }
-        data = static_cast<const std::byte*>(mapping);
+    if (size == 0) {
+        ::close(fd);
+        return std::shared_ptr<const MappedFile>(new MappedFile(nullptr, 0, path, -1));
+    }
+    ensure_handler();
+    void* mapping = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (mapping == MAP_FAILED) {
+        const int error = errno;
+        ::close(fd);
+        fail(path, "cannot map", error);
+    }
+    const auto* data = static_cast<const std::byte*>(mapping);
+    const int slot = claim_slot(data, size);
+    if (slot >= 0) {
+        ::close(fd);
+        return std::shared_ptr<const MappedFile>(new MappedFile(data, size, path, slot));
+    }
+    ::munmap(mapping, size);
+    std::unique_ptr<std::byte[]> copy;
+    try {
+        copy = read_whole(fd, size, path);
+    } catch (...) {
+        ::close(fd);
+        throw;
     }
     ::close(fd);
-    return std::shared_ptr<const MappedFile>(new MappedFile(data, size));
+    std::shared_ptr<MappedFile> file(new MappedFile(copy.get(), size, path, -1));
+    file->copy_ = std::move(copy);
+    return file;
 }
 
 MappedFile::~MappedFile() {
-    if (data_) ::munmap(const_cast<std::byte*>(data_), size_);
+    if (slot_ >= 0) {
+        release_slot(slot_);
+        ::munmap(const_cast<std::byte*>(data_), size_);
+    }
+}
+
+bool MappedFile::faulted() const noexcept {
+    return slot_ >= 0 && g_slots[static_cast<std::size_t>(slot_)].faulted.load(std::memory_order_acquire);
+}
+
+void MappedFile::throw_if_faulted() const {
+    if (faulted())
+        throw IoError(path_.string() +
+                      ": the file could not be read while mapped (it was truncated or the device failed)");
 }
 
 RAIIAF_DETAIL_NAMESPACE_END

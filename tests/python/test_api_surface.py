@@ -93,7 +93,7 @@ def test_pythonic_signatures():
     save = inspect.signature(raiiaf.save).parameters
     assert list(save)[:9] == ["path", "image", "latents", "prompt", "model", "model_version", "settings", "tags",
                               "hardware"]
-    assert list(inspect.signature(raiiaf.open).parameters) == ["source", "verify_hashes", "limits"]
+    assert list(inspect.signature(raiiaf.open).parameters) == ["source", "verify_hashes", "limits", "copy"]
     for attribute in ("metadata", "image_bytes", "image", "latents", "env", "drift", "verify", "__enter__",
                       "__exit__", "close"):
         assert hasattr(raiiaf.Artifact, attribute)
