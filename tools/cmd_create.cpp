@@ -37,6 +37,7 @@ struct CreateOptions {
     std::string format = "raiiaf";
     bool force = false;
     bool json = false;
+    bool compat = false;
 
     // Which of the optional settings were given.
     CLI::Option* seed_option = nullptr;
@@ -132,7 +133,7 @@ std::optional<Json> generation_settings(const CreateOptions& o) {
 
 int run_create(const CreateOptions& o) {
     const raiiaf::Layout layout = parse_layout(o.format);
-    raiiaf::WriteOptions options{.layout = layout, .float16 = o.float16};
+    raiiaf::WriteOptions options{.layout = layout, .float16 = o.float16, .compat = o.compat};
     if (o.compress_option->count() > 0) options.codec = parse_codec(o.compress);
     check_codec_for_layout(options.codec, layout);
     check_output(o.output, o.force);
@@ -216,8 +217,9 @@ Command add_create(CLI::App& parent) {
     app->add_flag("--float16", o->float16, "Store float latents as float16");
     o->compress_option = add_codec_option(*app, o->compress, "Latent codec (default raw)");
     add_format_option(*app, o->format, "File layout (default raiiaf)");
+    app->add_flag("--compat", o->compat, "Refuse anything the existing raiiaf/gen5 package cannot read");
     app->add_flag("-f,--force", o->force, "Overwrite OUT if it exists");
-    app->add_flag("--json", o->json, "Describe the written file as JSON (keys in docs/CLI.md)");
+    app->add_flag("--json", o->json, "Describe the written file as JSON");
     return {app, [o] { return run_create(*o); }};
 }
 
