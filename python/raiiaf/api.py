@@ -210,7 +210,7 @@ def dumps(image: Any = None, latents: Optional[Mapping[str, Any]] = None, prompt
     with translated(_FAMILY):
         data: bytes = _c.encode(**request, compat=bool(compat))
         if not compat:
-            _warn_extensions(_c.Reader.from_bytes(data, False, None), "these bytes")
+            _warn_extensions(_c.Reader.from_bytes(data, False, None), "the encoded file")
     return data
 
 
