@@ -2,6 +2,7 @@
 //                --model NAME --model-version V --prompt TEXT [settings...]
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdint>
 #include <iostream>
 #include <memory>
@@ -24,7 +25,7 @@ struct CreateOptions {
     std::string prompt;
     std::string negative_prompt;
     std::vector<std::string> tags;
-    std::uint64_t seed = 0;
+    std::string seed;  // checked by parse_seed: CLI11 wraps -1 and saturates 2^64 into a uint64
     std::uint64_t steps = 0;
     std::string sampler;
     double cfg_scale = 0;
@@ -101,6 +102,16 @@ raiiaf::LatentInput read_latent_spec(const std::string& spec) {
     return latent;
 }
 
+// Any value of torch.seed(): 0 to 2^64-1, in decimal.
+std::uint64_t parse_seed(const std::string& text) {
+    std::uint64_t seed = 0;
+    const char* end = text.data() + text.size();
+    const auto [stop, error] = std::from_chars(text.data(), end, seed);
+    if (text.empty() || error != std::errc() || stop != end)
+        usage_error("--seed", "must be an integer from 0 to 18446744073709551615 (2^64-1), got \"" + text + "\"");
+    return seed;
+}
+
 // --settings FILE.json, then the flags on top (a flag wins over the file's key).
 std::optional<Json> generation_settings(const CreateOptions& o) {
     std::optional<Json> settings;
@@ -113,7 +124,7 @@ std::optional<Json> generation_settings(const CreateOptions& o) {
         if (!settings) settings = Json::object();
         (*settings)[key] = value;
     };
-    set(o.seed_option, "seed", o.seed);
+    if (o.seed_option->count() > 0) set(o.seed_option, "seed", parse_seed(o.seed));
     set(o.steps_option, "steps", o.steps);
     set(o.sampler_option, "sampler", o.sampler);
     set(o.cfg_scale_option, "cfg_scale", o.cfg_scale);
@@ -201,7 +212,7 @@ Command add_create(CLI::App& parent) {
     o->negative_prompt_option =
         app->add_option("--negative-prompt", o->negative_prompt, "Negative prompt (generation_settings.negative_prompt)");
     app->add_option("--tag", o->tags, "A tag (repeatable)")->type_name("TAG")->allow_extra_args(false);
-    o->seed_option = app->add_option("--seed", o->seed, "Seed");
+    o->seed_option = app->add_option("--seed", o->seed, "Seed, 0 to 2^64-1")->type_name("UINT64");
     o->steps_option = app->add_option("--steps", o->steps, "Sampling steps")->check(CLI::PositiveNumber);
     o->sampler_option = app->add_option("--sampler", o->sampler, "Sampler name");
     o->cfg_scale_option = app->add_option("--cfg-scale", o->cfg_scale, "Classifier-free guidance scale")

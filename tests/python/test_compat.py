@@ -133,6 +133,28 @@ def test_cli_seed_of_2_64_minus_1(tmp_path, noise):
     run_cli("verify", out)
     with raiiaf.open(out) as art:
         assert art.settings["seed"] == 2**64 - 1
+    for wrong in (-1, 2**64, "12x"):  # CLI11 alone wraps -1 and saturates 2**64 into 2**64-1
+        refused = run_cli("create", tmp_path / "i.png", "-o", tmp_path / "w.raiiaf", "--latent",
+                          f"n={tmp_path / 'n.npy'}", "--model", "m", "--model-version", "1", "--prompt", "p",
+                          "--seed", wrong, "--steps", 20, "--sampler", "euler", check=False)
+        assert refused.returncode == 2 and "from 0 to 18446744073709551615" in refused.stderr, refused.stderr
+        assert not (tmp_path / "w.raiiaf").exists()
+
+
+@needs_cli
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_cli_zfp_latents_of_sd3_size_verify_and_extract(tmp_path, dtype):
+    """Issue 12 item 1 as reported: written with exit 0, then refused by verify and extract."""
+    np.save(tmp_path / "l.npy", np.random.default_rng(3).standard_normal((1, 16, 128, 128)).astype(dtype))
+    np.save(tmp_path / "s.npy", smooth((1, 16, 128, 128)).astype(dtype))
+    (tmp_path / "i.png").write_bytes(make_png())
+    out = tmp_path / "z.raiiaf"
+    run_cli("create", tmp_path / "i.png", "-o", out, "--latent", f"a={tmp_path / 'l.npy'}", "--latent",
+            f"b={tmp_path / 's.npy'}", "--compress", "zfp", "--model", "m", "--model-version", "1", "--prompt", "p")
+    run_cli("verify", out)
+    run_cli("extract", out, "-o", tmp_path / "x")
+    np.testing.assert_array_equal(np.load(tmp_path / "x" / "a.npy"), np.load(tmp_path / "l.npy"))
+    np.testing.assert_array_equal(np.load(tmp_path / "x" / "b.npy"), np.load(tmp_path / "s.npy"))
 
 
 @needs_reference
