@@ -435,7 +435,9 @@ class Artifact:
         return self._env
 
     def drift(self, warn: bool = False) -> List[DriftEntry]:
-        """How this machine's environment differs from the recorded one.
+        """How this machine's environment differs from the recorded one: only differences in
+        what both sides observed (components the file does not record, or that this process
+        cannot observe, are not drift; docs/FORMAT.md section 8.6).
 
         Each entry has ``component_id``, ``file_value``, ``current_value``,
         ``kind`` ("changed", "missing_here", "missing_in_file") and ``message``
