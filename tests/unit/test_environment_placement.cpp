@@ -52,6 +52,20 @@ TEST(EnvironmentPlacement, RaiiafKeepsInEnvcWhatTheExistingPackageRecords) {
     EXPECT_EQ(reader.environment(), mixed_environment());
 }
 
+TEST(EnvironmentPlacement, AnEnvcChunkCopiedIntoGen5MovesToTheManifest) {
+    ArtifactContent source = sample_content();
+    source.environment = Environment{1, {{"os", "name=os;version=Linux 6.1.0"}}};
+    const Reader original = Reader::from_bytes(Bytes(encode(source)));
+    ArtifactContent copy = sample_content();
+    copy.environment.reset();
+    for (const auto& record : original.chunks())
+        if (record.type == kEnvType) copy.stored_chunks.push_back({record, original.stored_bytes(record.index)});
+    ASSERT_EQ(copy.stored_chunks.size(), 1u);
+    const Reader gen5 = Reader::from_bytes(Bytes(encode(copy, {.layout = Layout::gen5})));
+    for (const auto& record : gen5.chunks()) EXPECT_NE(record.type, kEnvType);
+    EXPECT_EQ(gen5.environment(), source.environment);
+}
+
 TEST(EnvironmentPlacement, ADigestThatDoesNotMatchInTheManifestIsACorruptEnvironment) {
     ArtifactContent content = sample_content();
     content.environment = mixed_environment();
