@@ -34,12 +34,12 @@ class CMakeBuild(build_ext):
             "cmake", "-S", str(ROOT), "-B", str(build_dir),
             "-DCMAKE_BUILD_TYPE=Release",
             f"-DPython_EXECUTABLE={sys.executable}",
-            "-DRAIIAF_BUILD_TESTS=OFF", "-DRAIIAF_BUILD_TOOLS=OFF", "-DRAIIAF_BUILD_BENCH=OFF",
+            "-DRAIIAF_BUILD_TESTS=OFF", "-DRAIIAF_BUILD_TOOLS=ON", "-DRAIIAF_BUILD_BENCH=OFF",
         ]
         if subprocess.run(["ninja", "--version"], capture_output=True).returncode == 0:
             configure += ["-G", "Ninja"]
         subprocess.run(configure, check=True)
-        build = ["cmake", "--build", str(build_dir), "--target", "_raiiaf"]
+        build = ["cmake", "--build", str(build_dir), "--target", "_raiiaf", "raiiaf_cli"]
         if "CMAKE_BUILD_PARALLEL_LEVEL" not in os.environ:
             build += ["--parallel", str(os.cpu_count() or 1)]
         subprocess.run(build, check=True)
@@ -47,6 +47,11 @@ class CMakeBuild(build_ext):
         target = pathlib.Path(self.get_ext_fullpath(ext.name))
         target.parent.mkdir(parents=True, exist_ok=True)
         self.copy_file(str(built), str(target))
+        # The `raiiaf` command (pyproject.toml's [project.scripts]) runs this binary.
+        cli = target.parent / "_bin" / "raiiaf"
+        cli.parent.mkdir(parents=True, exist_ok=True)
+        self.copy_file(str(build_dir / "bin" / "raiiaf"), str(cli))
+        os.chmod(cli, 0o755)
 
 
 os.makedirs(ROOT / BUILD_BASE, exist_ok=True)

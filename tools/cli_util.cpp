@@ -195,8 +195,10 @@ void require_intact(const fs::path& file) {
 
 void report_written(const fs::path& path, bool json, std::string_view text, const Json& extra) {
     Json summary;
+    std::vector<std::string> extensions;
     about_file(path, [&] {
         const auto reader = raiiaf::Reader::open(path);
+        extensions = raiiaf::extensions_used(reader);
         const auto& header = reader.header();
         summary = {{"file", path.string()},
                    {"layout", raiiaf::layout_name(reader.layout())},
@@ -204,6 +206,13 @@ void report_written(const fs::path& path, bool json, std::string_view text, cons
                    {"chunk_count", reader.chunks().size()},
                    {"file_size", reader.file_size()}};
     });
+    if (!extensions.empty()) {
+        std::string list;
+        for (const auto& extension : extensions) list += (list.empty() ? "" : "; ") + extension;
+        std::cerr << "raiiaf: note: " << printable(path.string())
+                  << " needs this reader: the existing raiiaf/gen5 package cannot read " << printable(list)
+                  << " (--compat refuses such files)\n";
+    }
     if (json) {
         summary.update(extra);
         print_json(summary);

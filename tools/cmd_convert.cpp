@@ -1,6 +1,8 @@
 // raiiaf convert IN OUT [--format raiiaf|gen5] [--compress CODEC] [--float16] [--force]:
 // re-encodes the latents and the image; metadata, the environment record and
-// unknown chunks are kept. The input is verified first.
+// unknown chunks are kept. The input is verified first. OUT's layout: --format,
+// else its extension (.raiiaf, .gen5), else IN's.
+#include <cctype>
 #include <iostream>
 #include <memory>
 
@@ -8,6 +10,14 @@
 
 namespace raiiaf_cli {
 namespace {
+
+std::optional<raiiaf::Layout> layout_of_extension(const std::string& path) {
+    std::string extension = fs::path(path).extension().string();
+    for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (extension == ".raiiaf") return raiiaf::Layout::raiiaf;
+    if (extension == ".gen5") return raiiaf::Layout::gen5;
+    return std::nullopt;
+}
 
 struct ConvertOptions {
     std::string input;
@@ -17,6 +27,7 @@ struct ConvertOptions {
     bool float16 = false;
     bool force = false;
     bool json = false;
+    bool compat = false;
 };
 
 int run_convert(const ConvertOptions& o) {
@@ -24,6 +35,7 @@ int run_convert(const ConvertOptions& o) {
     if (!o.compress.empty()) codec = parse_codec(o.compress);
     std::optional<raiiaf::Layout> layout;
     if (!o.format.empty()) layout = parse_layout(o.format);
+    else layout = layout_of_extension(o.output);
     if (layout) check_codec_for_layout(codec, *layout);
     check_output(o.output, o.force);
     require_intact(o.input);
@@ -35,6 +47,7 @@ int run_convert(const ConvertOptions& o) {
         reader.emplace(raiiaf::Reader::open(o.input, {.copy_payloads = true}));
         options.layout = layout.value_or(reader->layout());
         options.float16 = o.float16;
+        options.compat = o.compat;
         content.model = reader->model_info();
 
         // Latents are decoded and encoded afresh: with the requested codec, or
@@ -53,15 +66,18 @@ int run_convert(const ConvertOptions& o) {
             for (const char* key : {"format", "width", "height"}) input.extra.erase(key);  // the writer recomputes them
             content.image = std::move(input);
         }
-        // Everything else (the environment record, chunk types this tool does
-        // not know) is copied as stored.
+        // Chunk types this tool does not know are copied as stored; the
+        // environment is handed over decoded for the writer to place.
         for (const auto& record : reader->chunks()) {
-            if (record.type == raiiaf::kLatentType || (image && image->chunk_index == record.index)) continue;
+            if (record.type == raiiaf::kLatentType || record.type == raiiaf::kEnvType ||
+                (image && image->chunk_index == record.index))
+                continue;
             content.stored_chunks.push_back({record, reader->stored_bytes(record.index)});
         }
-        // A file from before ENVC existed gets an empty record, not this
-        // machine's environment, which did not make its payloads.
-        content.environment = raiiaf::Environment{};
+        // The environment of a GEN5 manifest (no ENVC chunk to copy). A file
+        // from before ENVC existed gets an empty record, not this machine's
+        // environment, which did not make its payloads.
+        content.environment = reader->environment().value_or(raiiaf::Environment{});
     });
     try {
         raiiaf::write_file(o.output, content, options);
@@ -80,11 +96,12 @@ Command add_convert(CLI::App& parent) {
     CLI::App* app = parent.add_subcommand("convert", "Re-encode an artifact (layout, codec, float16), keeping all metadata");
     app->add_option("IN", o->input, "The artifact to convert (verified first)")->required();
     app->add_option("OUT", o->output, "The file to write")->required();
-    add_format_option(*app, o->format, "Layout of OUT (default: that of IN)");
+    add_format_option(*app, o->format, "Layout of OUT (default: from OUT's extension .raiiaf/.gen5, else that of IN)");
     add_codec_option(*app, o->compress, "Latent codec (default: each latent keeps its own)");
     app->add_flag("--float16", o->float16, "Store float latents as float16");
+    app->add_flag("--compat", o->compat, "Refuse anything the existing raiiaf/gen5 package cannot read");
     app->add_flag("-f,--force", o->force, "Overwrite OUT if it exists");
-    app->add_flag("--json", o->json, "Describe the written file as JSON (keys in docs/CLI.md)");
+    app->add_flag("--json", o->json, "Describe the written file as JSON");
     return {app, [o] { return run_convert(*o); }};
 }
 

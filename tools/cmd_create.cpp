@@ -2,6 +2,7 @@
 //                --model NAME --model-version V --prompt TEXT [settings...]
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdint>
 #include <iostream>
 #include <memory>
@@ -24,7 +25,7 @@ struct CreateOptions {
     std::string prompt;
     std::string negative_prompt;
     std::vector<std::string> tags;
-    std::uint64_t seed = 0;
+    std::string seed;  // checked by parse_seed: CLI11 wraps -1 and saturates 2^64 into a uint64
     std::uint64_t steps = 0;
     std::string sampler;
     double cfg_scale = 0;
@@ -37,6 +38,7 @@ struct CreateOptions {
     std::string format = "raiiaf";
     bool force = false;
     bool json = false;
+    bool compat = false;
 
     // Which of the optional settings were given.
     CLI::Option* seed_option = nullptr;
@@ -102,6 +104,15 @@ raiiaf::LatentInput read_latent_spec(const std::string& spec) {
     return latent;
 }
 
+// Any value of torch.seed(): 0 to 2^64-1, in decimal.
+std::uint64_t parse_seed(const std::string& text) {
+    std::uint64_t seed = 0;
+    const char* end = text.data() + text.size();
+    const auto [stop, error] = std::from_chars(text.data(), end, seed);
+    if (text.empty() || error != std::errc() || stop != end)
+        usage_error("--seed", "must be an integer from 0 to 18446744073709551615 (2^64-1), got \"" + text + "\"");
+    return seed;
+}
 namespace {
 
 // --settings FILE.json, then the flags on top (a flag wins over the file's key).
@@ -116,7 +127,7 @@ std::optional<Json> generation_settings(const CreateOptions& o) {
         if (!settings) settings = Json::object();
         (*settings)[key] = value;
     };
-    set(o.seed_option, "seed", o.seed);
+    if (o.seed_option->count() > 0) set(o.seed_option, "seed", parse_seed(o.seed));
     set(o.steps_option, "steps", o.steps);
     set(o.sampler_option, "sampler", o.sampler);
     set(o.cfg_scale_option, "cfg_scale", o.cfg_scale);
@@ -136,7 +147,7 @@ std::optional<Json> generation_settings(const CreateOptions& o) {
 
 int run_create(const CreateOptions& o) {
     const raiiaf::Layout layout = parse_layout(o.format);
-    raiiaf::WriteOptions options{.layout = layout, .float16 = o.float16};
+    raiiaf::WriteOptions options{.layout = layout, .float16 = o.float16, .compat = o.compat};
     if (o.compress_option->count() > 0) options.codec = parse_codec(o.compress);
     check_codec_for_layout(options.codec, layout);
     check_output(o.output, o.force);
@@ -204,7 +215,7 @@ Command add_create(CLI::App& parent) {
     o->negative_prompt_option =
         app->add_option("--negative-prompt", o->negative_prompt, "Negative prompt (generation_settings.negative_prompt)");
     app->add_option("--tag", o->tags, "A tag (repeatable)")->type_name("TAG")->allow_extra_args(false);
-    o->seed_option = app->add_option("--seed", o->seed, "Seed");
+    o->seed_option = app->add_option("--seed", o->seed, "Seed, 0 to 2^64-1")->type_name("UINT64");
     o->steps_option = app->add_option("--steps", o->steps, "Sampling steps")->check(CLI::PositiveNumber);
     o->sampler_option = app->add_option("--sampler", o->sampler, "Sampler name");
     o->cfg_scale_option = app->add_option("--cfg-scale", o->cfg_scale, "Classifier-free guidance scale")
@@ -220,8 +231,9 @@ Command add_create(CLI::App& parent) {
     app->add_flag("--float16", o->float16, "Store float latents as float16");
     o->compress_option = add_codec_option(*app, o->compress, "Latent codec (default raw)");
     add_format_option(*app, o->format, "File layout (default raiiaf)");
+    app->add_flag("--compat", o->compat, "Refuse anything the existing raiiaf/gen5 package cannot read");
     app->add_flag("-f,--force", o->force, "Overwrite OUT if it exists");
-    app->add_flag("--json", o->json, "Describe the written file as JSON (keys in docs/CLI.md)");
+    app->add_flag("--json", o->json, "Describe the written file as JSON");
     return {app, [o] { return run_create(*o); }};
 }
 

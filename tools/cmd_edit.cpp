@@ -24,11 +24,18 @@ struct EditOptions {
 
 // Where a --set/--unset KEY lands. "seed" and "generation_settings.seed" name
 // a generation setting, "hardware_info.os" a hardware key, "model_info.version"
-// a field of model info itself (other names there go to its extra keys).
+// a field of model info itself (other names there go to its extra keys). The
+// fields every model info has (prompt, model_name, ...) need no prefix.
 struct Target {
     enum class Object { settings, hardware, model } object;
     std::string key;
 };
+
+bool is_string_field(const std::string& key) {
+    return key == "model_name" || key == "version" || key == "date" || key == "prompt";
+}
+
+bool is_model_field(const std::string& key) { return is_string_field(key) || key == "tags"; }
 
 Target resolve(const std::string& key, const char* option) {
     Target target{Target::Object::settings, key};
@@ -39,6 +46,8 @@ Target resolve(const std::string& key, const char* option) {
         else if (prefix == "model_info") target = {Target::Object::model, key.substr(dot + 1)};
     }
     if (target.key.empty()) usage_error(option, "empty key in \"" + key + "\"");
+    if (target.object == Target::Object::settings && target.key == key && is_model_field(key))
+        target.object = Target::Object::model;
     return target;
 }
 
@@ -53,9 +62,6 @@ Json parse_value(const std::string& text) {
     }
 }
 
-bool is_string_field(const std::string& key) {
-    return key == "model_name" || key == "version" || key == "date" || key == "prompt";
-}
 
 void set_in(std::optional<Json>& object, const std::string& key, const Json& value) {
     if (!object) object = Json::object();
@@ -94,6 +100,12 @@ void unset_model_field(raiiaf::ModelInfo& model, const std::string& key) {
     if (key == "generation_settings") model.generation_settings.reset();
     else if (key == "hardware_info") model.hardware_info.reset();
     else model.extra.erase(key);
+}
+
+bool same_model_info(const raiiaf::ModelInfo& a, const raiiaf::ModelInfo& b) {
+    return a.model_name == b.model_name && a.version == b.version && a.date == b.date && a.prompt == b.prompt &&
+           a.tags == b.tags && a.generation_settings == b.generation_settings && a.hardware_info == b.hardware_info &&
+           a.extra == b.extra;
 }
 
 // Applies the options; returns what changed, for the report.
@@ -150,11 +162,18 @@ int run_edit(const EditOptions& o) {
     about_file(o.file, [&] {
         reader.emplace(raiiaf::Reader::open(o.file));
         content.model = reader->model_info();
+        // The environment is handed over decoded (ENVC and manifest parts,
+        // docs/FORMAT.md 8.8) for the writer to place; files from before ENVC have none.
         for (const auto& record : reader->chunks())
-            content.stored_chunks.push_back({record, reader->stored_bytes(record.index)});
-        content.environment = raiiaf::Environment{};  // only used when the file has no ENVC
+            if (record.type != raiiaf::kEnvType) content.stored_chunks.push_back({record, reader->stored_bytes(record.index)});
+        content.environment = reader->environment().value_or(raiiaf::Environment{});
     });
+    const raiiaf::ModelInfo before = content.model;
     const std::vector<std::string> changed = apply(o, content.model);
+    if (same_model_info(before, content.model)) {  // nothing to write: the file stays as it is
+        report_written(o.file, o.json, "unchanged " + printable(o.file), {{"changed", Json::array()}});
+        return kOk;
+    }
     try {
         raiiaf::write_file(o.file, content, {.layout = reader->layout()});
     } catch (const raiiaf::Error& e) {
@@ -183,7 +202,7 @@ Command add_edit(CLI::App& parent) {
     app->add_option("--unset", o->unsets, "Remove a key named as in --set (repeatable)")
         ->type_name("KEY")
         ->allow_extra_args(false);
-    app->add_flag("--json", o->json, "Describe the edited file as JSON (keys in docs/CLI.md)");
+    app->add_flag("--json", o->json, "Describe the edited file as JSON");
     return {app, [o] { return run_edit(*o); }};
 }
 

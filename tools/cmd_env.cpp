@@ -1,5 +1,6 @@
 // raiiaf env [--json]: the environment a write would record here.
 // raiiaf env diff FILE [--json]: how a file's recorded environment differs from it.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -44,8 +45,22 @@ int run_diff(const EnvOptions& o) {
     const std::string& file = o.diff_file;
     std::optional<raiiaf::Environment> recorded;
     about_file(file, [&] { recorded = raiiaf::Reader::open(file).environment(); });
-    const auto drift = recorded ? raiiaf::compare_environments(*recorded, raiiaf::current_environment())
-                                : std::vector<raiiaf::DriftEntry>{};
+    // What only one side has is not drift: the file did not record it, or this
+    // tool cannot observe it (torch, python: it does not run Python).
+    const auto comparison = recorded ? raiiaf::compare_environments_in_detail(*recorded, raiiaf::current_environment())
+                                     : raiiaf::EnvironmentComparison{};
+    const auto& drift = comparison.drift;
+    const auto joined = [](const std::vector<std::string>& ids) {
+        std::string text;
+        for (const auto& id : ids) text += (text.empty() ? "" : ", ") + printable(id);
+        return text;
+    };
+    const auto print_unchecked = [&] {
+        if (!comparison.not_checked.empty())
+            std::cout << "  not checked (not observable here): " << joined(comparison.not_checked) << '\n';
+        if (!comparison.not_recorded.empty())
+            std::cout << "  not recorded in the file: " << joined(comparison.not_recorded) << '\n';
+    };
     if (o.diff_json) {
         Json differences = Json::array();
         for (const auto& d : drift) {
@@ -54,7 +69,11 @@ int run_diff(const EnvOptions& o) {
                                    {"file", d.kind == raiiaf::DriftKind::missing_in_file ? Json() : Json(d.file_value)},
                                    {"current", d.kind == raiiaf::DriftKind::missing_here ? Json() : Json(d.current_value)}});
         }
-        print_json({{"file", file}, {"recorded", recorded.has_value()}, {"differences", differences}});
+        print_json({{"file", file},
+                    {"recorded", recorded.has_value()},
+                    {"differences", differences},
+                    {"not_checked", comparison.not_checked},
+                    {"not_recorded", comparison.not_recorded}});
         return kOk;
     }
     if (!recorded) {
@@ -62,7 +81,12 @@ int run_diff(const EnvOptions& o) {
         return kOk;
     }
     if (drift.empty()) {
-        std::cout << printable(file) << ": no drift (" << recorded->components.size() << " components match)\n";
+        std::size_t unchecked = 0;  // file components of the ids not checked
+        for (const auto& component : recorded->components)
+            unchecked += std::count(comparison.not_checked.begin(), comparison.not_checked.end(), component.id);
+        std::cout << printable(file) << ": no drift (" << recorded->components.size() - unchecked
+                  << " components match)\n";
+        print_unchecked();
         return kOk;
     }
     std::cout << printable(file) << ": " << drift.size() << (drift.size() == 1 ? " difference" : " differences")
@@ -72,6 +96,7 @@ int run_diff(const EnvOptions& o) {
         if (d.kind != raiiaf::DriftKind::missing_in_file) std::cout << "    file:    " << printable(d.file_value) << '\n';
         if (d.kind != raiiaf::DriftKind::missing_here) std::cout << "    current: " << printable(d.current_value) << '\n';
     }
+    print_unchecked();
     return kOk;
 }
 
@@ -80,11 +105,11 @@ int run_diff(const EnvOptions& o) {
 Command add_env(CLI::App& parent) {
     auto o = std::make_shared<EnvOptions>();
     CLI::App* app = parent.add_subcommand("env", "Show the environment a write would record here");
-    app->add_flag("--json", o->json, "JSON output (keys in docs/CLI.md)");
+    app->add_flag("--json", o->json, "JSON output");
     app->require_subcommand(0, 1);
     o->diff = app->add_subcommand("diff", "Compare a file's recorded environment with this machine");
     o->diff->add_option("FILE", o->diff_file, "The artifact")->required();
-    o->diff->add_flag("--json", o->diff_json, "JSON output (keys in docs/CLI.md)");
+    o->diff->add_flag("--json", o->diff_json, "JSON output");
     return {app, [o] { return o->diff->parsed() ? run_diff(*o) : run_env(*o); }};
 }
 

@@ -171,7 +171,7 @@ Command add_extract(CLI::App& parent) {
         ->type_name("DIR");
     app->add_flag("--safetensors", o->safetensors, "All latents in one latents.safetensors instead of .npy files");
     app->add_flag("-f,--force", o->force, "Overwrite files that exist in DIR");
-    app->add_flag("--json", o->json, "List the written files as JSON (keys in docs/CLI.md)");
+    app->add_flag("--json", o->json, "List the written files as JSON");
     return {app, [o] { return run_extract(*o); }};
 }
 

@@ -233,7 +233,7 @@ Command add_info(CLI::App& parent) {
     auto o = std::make_shared<InfoOptions>();
     CLI::App* app = parent.add_subcommand("info", "Describe artifacts without reading their payloads");
     app->add_option("FILE", o->files, "Artifacts (.raiiaf or .gen5)")->required();
-    app->add_flag("--json", o->json, "A JSON array, one object per file (keys in docs/CLI.md)");
+    app->add_flag("--json", o->json, "A JSON array, one object per file");
     return {app, [o] { return run_info(*o); }};
 }
 

@@ -64,7 +64,7 @@ Command add_verify(CLI::App& parent) {
     auto o = std::make_shared<VerifyOptions>();
     CLI::App* app = parent.add_subcommand("verify", "Check artifacts: header, schema, bounds, hashes");
     app->add_option("FILE", o->files, "Artifacts to check")->required();
-    app->add_flag("--json", o->json, "A JSON array, one object per file (keys in docs/CLI.md)");
+    app->add_flag("--json", o->json, "A JSON array, one object per file");
     return {app, [o] { return run_verify(*o); }};
 }
 

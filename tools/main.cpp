@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", version);
     app.require_subcommand(1);
     app.footer("Exit status: 0 ok, 1 invalid or corrupt input or a failed operation, 2 usage error.\n"
-               "Run 'raiiaf COMMAND --help' for a command's options; docs/CLI.md has the details.");
+               "Run 'raiiaf COMMAND --help' for a command's options.");
 
     const std::vector<Command> commands = {add_create(app), add_info(app),    add_verify(app), add_extract(app),
                                            add_env(app),    add_convert(app), add_edit(app),

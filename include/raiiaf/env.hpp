@@ -69,6 +69,23 @@ struct DriftEntry {
 [[nodiscard]] std::vector<DriftEntry> compare_environments(const Environment& file,
                                                            const Environment& current);
 
+// The drift of compare_environments, and the components that are not drift
+// because only one side has them (docs/FORMAT.md section 8.6): those the file
+// does not record (an older writer, another implementation), and those this
+// side cannot observe (torch or python from the command line, a generator's
+// own component), which are not checked. Ids in first-seen order, once each.
+struct EnvironmentComparison {
+    std::vector<DriftEntry> drift;
+    std::vector<std::string> not_recorded;
+    std::vector<std::string> not_checked;
+};
+[[nodiscard]] EnvironmentComparison compare_environments_in_detail(const Environment& file,
+                                                                   const Environment& current);
+
+// True for the ids that the existing raiiaf/gen5 package records itself
+// (torch, numpy, python, cuda, os, gpu); the others are ours.
+[[nodiscard]] bool shared_component_id(std::string_view id) noexcept;
+
 [[nodiscard]] std::string_view drift_kind_name(DriftKind kind) noexcept;
 
 RAIIAF_NAMESPACE_END

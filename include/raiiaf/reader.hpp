@@ -98,6 +98,10 @@ private:
     std::unique_ptr<State> state_;
 };
 
+// What in the file the existing raiiaf/gen5 package cannot read (one line
+// each, e.g. `latent "noise": codec shuffle-zstd`); empty when it reads it all.
+[[nodiscard]] std::vector<std::string> extensions_used(const Reader& reader);
+
 // ---- whole-file check ----------------------------------------------------
 
 struct Problem {

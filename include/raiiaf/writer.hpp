@@ -60,6 +60,9 @@ struct WriteOptions {
     bool float16 = false;  // convert float latents to float16 before storing
     std::optional<double> zfp_tolerance{};  // zfp only: lossy with this absolute error bound
     bool validate_image = true;
+    // Refuse (InvalidArgument) anything the existing raiiaf/gen5 package
+    // cannot read (the [ext] of docs/FORMAT.md), instead of writing version 1.1.
+    bool compat = false;
 };
 
 // Encodes into memory.

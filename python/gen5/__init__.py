@@ -10,6 +10,7 @@
 The work is done by the C++ library (shared with the ``raiiaf`` package).
 """
 
+from raiiaf import __version__
 from raiiaf._flavor import import_documented_modules as _import_documented_modules
 
 from .core.exceptions import (
@@ -34,4 +35,5 @@ __all__ = [
     "Gen5ImageError",
     "Gen5LatentError",
     "Gen5MetadataError",
+    "__version__",
 ]

@@ -21,7 +21,7 @@ Two APIs share this package:
 from . import _raiiaf
 from ._flavor import import_documented_modules as _import_documented_modules
 from ._env import DriftEntry, EnvChunk, EnvComponent
-from .api import Artifact, Latents, check, dumps, environment, open, save
+from .api import Artifact, ExtensionWarning, Latents, check, dumps, environment, open, save
 from ._import import import_image, read_generation_metadata, read_metadata_texts
 from .core.exceptions import (
     raiiafChunkError,
@@ -46,6 +46,7 @@ __all__ = [
     "DriftEntry",
     "EnvChunk",
     "EnvComponent",
+    "ExtensionWarning",
     "InvalidArgument",
     "Latents",
     "check",

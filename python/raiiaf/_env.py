@@ -10,19 +10,24 @@ python    ``name=python;version=<platform.python_version()>``
 cuda      ``name=cuda;version=<torch.version.cuda or none>``
 ========  ===============================================================
 
-in that order. torch and cuda are recorded only when the calling program has
-already imported torch (we never import it). :func:`sync_host_components`
-runs before every write and every drift comparison, so a torch imported later
-in the process is picked up.
+in that order. torch and cuda are recorded when torch is installed: from the
+imported module when the calling program has imported it, else from the
+installed package's ``torch/version.py`` (the file ``torch.__version__`` and
+``torch.version.cuda`` come from), so that importing torch or not changes
+nothing (we never import it: that takes seconds). :func:`sync_host_components`
+runs before every write and every drift comparison.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib.util
+import os
 import platform
 import sys
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 
@@ -32,10 +37,42 @@ _lock = threading.Lock()
 _synced: Optional[List[Tuple[str, str]]] = None
 
 
+_installed_torch: Optional[Tuple[Optional[str], Optional[str]]] = None
+
+
+def _torch_version_file() -> Tuple[Optional[str], Optional[str]]:
+    """(__version__, cuda) from the installed torch's version.py without importing torch;
+    (None, None) when torch is not installed or the file says otherwise."""
+    global _installed_torch
+    if _installed_torch is None:
+        found: Tuple[Optional[str], Optional[str]] = (None, None)
+        try:
+            spec = importlib.util.find_spec("torch")
+            locations = list(spec.submodule_search_locations or []) if spec is not None else []
+            if locations:
+                with open(os.path.join(locations[0], "version.py"), encoding="utf-8") as f:
+                    values: Dict[str, Any] = {}
+                    for node in ast.parse(f.read()).body:
+                        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else (
+                            node.target if isinstance(node, ast.AnnAssign) else None)
+                        if isinstance(target, ast.Name) and node.value is not None:
+                            try:
+                                values[target.id] = ast.literal_eval(node.value)
+                            except ValueError:
+                                pass
+                version, cuda = values.get("__version__"), values.get("cuda")
+                if isinstance(version, str) and (cuda is None or isinstance(cuda, str)):
+                    found = (version, cuda)
+        except (ImportError, OSError, SyntaxError, ValueError):
+            pass
+        _installed_torch = found
+    return _installed_torch
+
+
 def host_components() -> List[Tuple[str, str]]:
     """The components Python contributes, as [(component_id, canonical string)]."""
     components: List[Tuple[str, str]] = []
-    torch = sys.modules.get("torch")
+    torch: Any = sys.modules.get("torch")
     torch_version = cuda = None
     if torch is not None:
         try:
@@ -43,6 +80,10 @@ def host_components() -> List[Tuple[str, str]]:
             cuda = getattr(getattr(torch, "version", None), "cuda", None)
         except Exception:  # a half-imported or stand-in module: record nothing about it
             torch = None
+    if torch is None:
+        installed_version, cuda = _torch_version_file()
+        if installed_version is not None:
+            torch, torch_version = True, installed_version.split("+")[0]
     if torch is not None:
         components.append(("torch", f"name=torch;version={torch_version};cuda={cuda}"))
     components.append(("numpy", f"name=numpy;version={np.__version__}"))

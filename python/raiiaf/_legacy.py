@@ -32,6 +32,7 @@ Where this layer differs from the existing package (on purpose):
 from __future__ import annotations
 
 import builtins
+import collections.abc
 import io
 import json
 import os
@@ -48,6 +49,7 @@ from ._env import EnvChunk, EnvComponent, current_environment, drift_between, dr
 from ._errors import translated
 from ._flavor import Flavor
 from ._images import sniff
+from ._settings import checked_settings, plain_json
 
 _CHUNK_HEADER = struct.Struct("<4s4sI")
 _MAX_ELEMENTS = 100_000_000
@@ -470,6 +472,9 @@ class LegacyFileHandler:
         path = _path(filename)
         if not path.endswith(flavor.extension):
             raise ValueError(f"Filename must have a {flavor.extension} extension")
+        if not isinstance(latent, collections.abc.Mapping):
+            raise TypeError(f"latent must be a dict of name -> array, not {type(latent).__name__} "
+                            "(e.g. latent={\"initial_noise\": array})")
         if not latent:
             raise family.invalid_latent("Latent dictionary cannot be empty")
 
@@ -487,10 +492,13 @@ class LegacyFileHandler:
             "prompt": prompt,
             "tags": list(tags) if isinstance(tags, (list, tuple)) else tags,
         }
-        if generation_settings:
-            model["generation_settings"] = generation_settings
-        if hardware_info:
-            model["hardware_info"] = hardware_info
+        try:  # numpy scalars (np.int64 seeds) as plain values; seeds up to 2**64-1
+            if generation_settings:
+                model["generation_settings"] = checked_settings(generation_settings)
+            if hardware_info:
+                model["hardware_info"] = plain_json(hardware_info)
+        except (TypeError, ValueError) as e:
+            raise family.metadata(f"Invalid metadata: {e}") from None
         # The schema, checked before anything is written (MetadataError, as before).
         probe = self.metadata.build_manifest(1, 0, model_name, model_version, prompt, model["tags"], [],
                                              model.get("generation_settings"), model.get("hardware_info"))
@@ -560,7 +568,7 @@ class LegacyFileHandler:
 
         Returns:
             {"header": dict, "metadata": the manifest dict, "chunks": {"latent": [arrays in manifest
-            order], "image": bytes (absent without image), "env": EnvChunk (absent without ENVC)}}
+            order], "image": bytes (absent without image), "env": EnvChunk (absent without an environment record)}}
 
         Warns (UserWarning) once per difference between the file's environment and this one.
         Raises the package's DecodeError subclasses for damaged files.
@@ -581,13 +589,13 @@ class LegacyFileHandler:
                         chunks["latent"].append(to_ndarray(buffer, dtype, shape))
                     elif chunk_type == "DATA" and "image" not in chunks:
                         chunks["image"] = reader.load_payload(index).tobytes()
-                    elif chunk_type == "ENVC" and "env" not in chunks:
-                        native_env = reader.environment()
-                        assert native_env is not None  # the file has an ENVC chunk
-                        env = env_from_native(native_env)
-                        chunks["env"] = env
-                        for entry in drift_between(env):
-                            warnings.warn(drift_message(entry), UserWarning, stacklevel=2)
+                # The ENVC chunk and, in GEN5 files (docs/FORMAT.md 8.8), the manifest's part.
+                native_env = reader.environment()
+                if native_env is not None:
+                    env = env_from_native(native_env)
+                    chunks["env"] = env
+                    for entry in drift_between(env):
+                        warnings.warn(drift_message(entry), UserWarning, stacklevel=2)
             finally:
                 reader.close()
         return {"header": header, "chunks": chunks, "metadata": metadata}

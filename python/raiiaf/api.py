@@ -37,9 +37,26 @@ from ._env import DriftEntry, EnvChunk, current_environment, drift_between, env_
 from ._errors import translated
 from ._flavor import RAIIAF
 from ._images import image_bytes
+from ._settings import checked_settings, json_text
 
 _FAMILY = RAIIAF.family
 PathLike = Union[str, "os.PathLike[str]"]
+
+
+class ExtensionWarning(UserWarning):
+    """A file was written that the existing raiiaf/gen5 package cannot read (it uses an
+    extension of this implementation: a codec, dtype or rank that package lacks). Pass
+    ``compat=True`` to refuse such files instead."""
+
+
+def _warn_extensions(reader: Any, name: str) -> None:
+    extensions = reader.extensions
+    reader.close()
+    if extensions:
+        import warnings
+
+        warnings.warn(f"{name} needs this reader: the existing raiiaf/gen5 package cannot read "
+                      f"{'; '.join(extensions)} (compat=True refuses such files)", ExtensionWarning, stacklevel=3)
 
 
 def _codec_name(codec: str) -> str:
@@ -49,27 +66,50 @@ def _codec_name(codec: str) -> str:
     return name
 
 
+def _text(value: Any, name: str) -> str:
+    # A None here is a caller's mistake, never the text "None".
+    if isinstance(value, str):
+        return value
+    if name == "model_version" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise TypeError(f"{name} must be a string, not {type(value).__name__}")
+
+
+def _tags(tags: Union[str, Iterable[str]]) -> List[str]:
+    if isinstance(tags, str):
+        return [tags]
+    if tags is None or isinstance(tags, Mapping) or not isinstance(tags, Iterable):
+        raise TypeError(f"tags must be a list of strings, not {type(tags).__name__} (tags=[] for none)")
+    listed = list(tags)
+    for tag in listed:
+        if not isinstance(tag, str):
+            raise TypeError(f"tags must be strings, not {type(tag).__name__} ({tag!r})")
+    return listed
+
+
 def _model_json(prompt: str, model: str, model_version: str, settings: Optional[Mapping[str, Any]],
                 tags: Union[str, Iterable[str]], hardware: Optional[Mapping[str, Any]], date: Optional[str],
                 extra: Optional[Mapping[str, Any]]) -> str:
     info: Dict[str, Any] = {
-        "model_name": str(model),
-        "version": str(model_version),
-        "prompt": str(prompt),
-        "tags": [tags] if isinstance(tags, str) else [str(t) for t in tags],
+        "model_name": _text(model, "model"),
+        "version": _text(model_version, "model_version"),
+        "prompt": _text(prompt, "prompt"),
+        "tags": _tags(tags),
     }
     if date:
         info["date"] = str(date)
     if settings is not None:
-        info["generation_settings"] = dict(settings)
+        info["generation_settings"] = checked_settings(settings, "settings")
     if hardware is not None:
+        if not isinstance(hardware, Mapping):
+            raise TypeError(f"hardware must be a dict, not {type(hardware).__name__}")
         info["hardware_info"] = dict(hardware)
     for key, value in (extra or {}).items():
         if key in info or key in ("generation_settings", "hardware_info", "date"):
             raise ValueError(f"extra model_info key {key!r} clashes with a named argument")
         info[key] = value
     try:
-        return json.dumps(info, allow_nan=False)
+        return json_text(info)
     except (TypeError, ValueError) as e:
         raise ValueError(f"model information is not JSON-serialisable: {e}") from None
 
@@ -82,6 +122,12 @@ def _request(image: Any, latents: Optional[Mapping[str, Any]], prompt: str, mode
              extra: Optional[Mapping[str, Any]]) -> dict:
     entries = []
     per_latent = {str(k): _codec_name(v) for k, v in (codecs or {}).items()}
+    if latents is not None and not isinstance(latents, Mapping):
+        raise TypeError(f"latents must be a dict of name -> array, not {type(latents).__name__} "
+                        "(e.g. latents={\"initial_noise\": array})")
+    codec = _codec_name(codec)
+    if zfp_tolerance is not None and codec != "zfp" and "zfp" not in per_latent.values():
+        raise ValueError(f"zfp_tolerance applies to the zfp codec only; codec is {codec!r} (give codec=\"zfp\")")
     for name, value in (latents or {}).items():
         if not isinstance(name, str):
             raise TypeError(f"latent names must be strings, not {type(name).__name__}")
@@ -96,7 +142,7 @@ def _request(image: Any, latents: Optional[Mapping[str, Any]], prompt: str, mode
         "image": data,
         "image_extra_json": None if image_extra is None else json.dumps(dict(image_extra), allow_nan=False),
         "layout": str(layout).lower(),
-        "codec": _codec_name(codec),
+        "codec": codec,
         "float16": bool(float16),
         "zfp_tolerance": None if zfp_tolerance is None else float(zfp_tolerance),
     }
@@ -107,7 +153,8 @@ def save(path: PathLike, image: Any = None, latents: Optional[Mapping[str, Any]]
          tags: Union[str, Iterable[str]] = (), hardware: Optional[Mapping[str, Any]] = None, *,
          layout: str = "raiiaf", codec: str = "raw", float16: bool = False, zfp_tolerance: Optional[float] = None,
          codecs: Optional[Mapping[str, str]] = None, image_extra: Optional[Mapping[str, Any]] = None,
-         date: Optional[str] = None, extra: Optional[Mapping[str, Any]] = None) -> pathlib.Path:
+         date: Optional[str] = None, extra: Optional[Mapping[str, Any]] = None,
+         compat: bool = False) -> pathlib.Path:
     """Writes an artifact atomically (temporary file, fsync, rename) and returns its path.
 
     Args:
@@ -127,10 +174,12 @@ def save(path: PathLike, image: Any = None, latents: Optional[Mapping[str, Any]]
         image_extra: keys stored in the image record's "extra".
         date: ISO 8601 date to record (default: now, UTC).
         extra: further model_info keys.
+        compat: refuse (ValueError) anything the existing raiiaf/gen5 package cannot read.
 
     The environment (this machine, python, numpy and torch if imported) is recorded.
     A file without extensions (float16/float32 4-D latents, raw or zfp in RAIIAF,
-    raw or zstd in GEN5) is readable by the existing raiiaf/gen5 package.
+    raw or zstd in GEN5) is readable by the existing raiiaf/gen5 package; writing one
+    with extensions issues an :class:`ExtensionWarning` naming them.
 
     Raises:
         ValueError: for what cannot be stored (schema violations, bad image, dtype, ...).
@@ -142,7 +191,9 @@ def save(path: PathLike, image: Any = None, latents: Optional[Mapping[str, Any]]
                        float16, zfp_tolerance, codecs, image_extra, date, extra)
     sync_host_components()
     with translated(_FAMILY, target):
-        _c.write(target, **request)
+        _c.write(target, **request, compat=bool(compat))
+        if not compat:
+            _warn_extensions(_c.Reader.open(target, False, None), target)
     return pathlib.Path(target)
 
 
@@ -151,13 +202,16 @@ def dumps(image: Any = None, latents: Optional[Mapping[str, Any]] = None, prompt
           tags: Union[str, Iterable[str]] = (), hardware: Optional[Mapping[str, Any]] = None, *,
           layout: str = "raiiaf", codec: str = "raw", float16: bool = False, zfp_tolerance: Optional[float] = None,
           codecs: Optional[Mapping[str, str]] = None, image_extra: Optional[Mapping[str, Any]] = None,
-          date: Optional[str] = None, extra: Optional[Mapping[str, Any]] = None) -> bytes:
+          date: Optional[str] = None, extra: Optional[Mapping[str, Any]] = None, compat: bool = False) -> bytes:
     """Like :func:`save`, but returns the file's bytes instead of writing them."""
     request = _request(image, latents, prompt, model, model_version, settings, tags, hardware, layout, codec,
                        float16, zfp_tolerance, codecs, image_extra, date, extra)
     sync_host_components()
     with translated(_FAMILY):
-        return _c.encode(**request)
+        data: bytes = _c.encode(**request, compat=bool(compat))
+        if not compat:
+            _warn_extensions(_c.Reader.from_bytes(data, False, None), "the encoded file")
+    return data
 
 
 class Latents(Mapping[str, np.ndarray]):
@@ -382,7 +436,9 @@ class Artifact:
         return self._env
 
     def drift(self, warn: bool = False) -> List[DriftEntry]:
-        """How this machine's environment differs from the recorded one.
+        """How this machine's environment differs from the recorded one: only differences in
+        what both sides observed (components the file does not record, or that this process
+        cannot observe, are not drift; docs/FORMAT.md section 8.6).
 
         Each entry has ``component_id``, ``file_value``, ``current_value``,
         ``kind`` ("changed", "missing_here", "missing_in_file") and ``message``
@@ -492,4 +548,4 @@ def environment() -> EnvChunk:
     return current_environment()
 
 
-__all__ = ["Artifact", "Latents", "check", "dumps", "environment", "open", "save"]
+__all__ = ["Artifact", "ExtensionWarning", "Latents", "check", "dumps", "environment", "open", "save"]

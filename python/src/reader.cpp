@@ -122,6 +122,8 @@ when asked for.)doc")
                                "Whether payloads are checked against their SHA-256 when loaded.")
         .def_property_readonly("manifest_json", [](const PyReader& r) { return dump_json(r.get()->manifest()); },
                                "The decoded manifest as JSON text (keys in stored order).")
+        .def_property_readonly("extensions", [](const PyReader& r) { return raiiaf::extensions_used(*r.get()); },
+                               "What the existing raiiaf/gen5 package cannot read, one line each (empty: nothing).")
         .def_property_readonly("chunk_count", [](const PyReader& r) { return r.get()->chunks().size(); },
                                "The number of chunk records in the manifest.")
         .def_property_readonly(

@@ -95,7 +95,7 @@ struct Request {
 Request make_request(const std::string& model_json, const py::list& latents, const py::object& image,
                      const py::object& image_extra_json, const std::string& layout, const std::string& codec,
                      bool float16, const py::object& zfp_tolerance, bool validate_image,
-                     const py::object& environment) {
+                     const py::object& environment, bool compat) {
     Request request;
     request.content.model = model_from_json(model_json);
     request.options.layout = layout_from(layout);
@@ -103,6 +103,7 @@ Request make_request(const std::string& model_json, const py::list& latents, con
     request.options.float16 = float16;
     if (!zfp_tolerance.is_none()) request.options.zfp_tolerance = zfp_tolerance.cast<double>();
     request.options.validate_image = validate_image;
+    request.options.compat = compat;
     request.buffers.reserve(latents.size());
 
     for (const auto& item : latents) {
@@ -162,16 +163,16 @@ void register_writer(py::module_& m) {
         "write",
         [](const std::string& path, const std::string& model_json, const py::list& latents, const py::object& image,
            const py::object& image_extra_json, const std::string& layout, const std::string& codec, bool float16,
-           const py::object& zfp_tolerance, bool validate_image, const py::object& environment) {
+           const py::object& zfp_tolerance, bool validate_image, const py::object& environment, bool compat) {
             Request request = make_request(model_json, latents, image, image_extra_json, layout, codec, float16,
-                                           zfp_tolerance, validate_image, environment);
+                                           zfp_tolerance, validate_image, environment, compat);
             py::gil_scoped_release release;
             raiiaf::write_file(path, request.content, request.options);
         },
         py::arg("path"), py::arg("model_json"), py::arg("latents"), py::arg("image") = py::none(),
         py::arg("image_extra_json") = py::none(), py::arg("layout") = "raiiaf", py::arg("codec") = "raw",
         py::arg("float16") = false, py::arg("zfp_tolerance") = py::none(), py::arg("validate_image") = true,
-        py::arg("environment") = py::none(),
+        py::arg("environment") = py::none(), py::arg("compat") = false,
         R"doc(Writes a file atomically (temporary file, fsync, rename).
 
 model_json: model_info as JSON text (model_name, version, date, prompt, tags,
@@ -180,15 +181,16 @@ latents: [(name, C-contiguous buffer, dtype name, shape, codec or None,
   zfp tolerance or None)], written in this order.
 image: bytes or None; image_extra_json: JSON object text or None.
 layout: "raiiaf" | "gen5"; codec: "raw" | "zfp" | "zstd" | "shuffle-zstd".
-environment: [(id, canonical)] to record instead of the current environment.)doc");
+environment: [(id, canonical)] to record instead of the current environment.
+compat: refuse (InvalidArgument) what the existing raiiaf/gen5 package cannot read.)doc");
 
     m.def(
         "encode",
         [](const std::string& model_json, const py::list& latents, const py::object& image,
            const py::object& image_extra_json, const std::string& layout, const std::string& codec, bool float16,
-           const py::object& zfp_tolerance, bool validate_image, const py::object& environment) {
+           const py::object& zfp_tolerance, bool validate_image, const py::object& environment, bool compat) {
             Request request = make_request(model_json, latents, image, image_extra_json, layout, codec, float16,
-                                           zfp_tolerance, validate_image, environment);
+                                           zfp_tolerance, validate_image, environment, compat);
             std::vector<std::byte> out;
             {
                 py::gil_scoped_release release;
@@ -199,7 +201,7 @@ environment: [(id, canonical)] to record instead of the current environment.)doc
         py::arg("model_json"), py::arg("latents"), py::arg("image") = py::none(),
         py::arg("image_extra_json") = py::none(), py::arg("layout") = "raiiaf", py::arg("codec") = "raw",
         py::arg("float16") = false, py::arg("zfp_tolerance") = py::none(), py::arg("validate_image") = true,
-        py::arg("environment") = py::none(),
+        py::arg("environment") = py::none(), py::arg("compat") = false,
         "Encodes a file into memory and returns its bytes (arguments as for write).");
 
     m.def(

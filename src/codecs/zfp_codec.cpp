@@ -19,6 +19,16 @@ struct ZfpDims {
     std::array<std::size_t, 4> extent{1, 1, 1, 1};  // nx, ny, nz, nw
 };
 
+// zfp codes blocks of 4 values per axis: a size-1 axis pads every block 4x.
+// Our streams leave such axes out; readers reshape after decoding, as the
+// existing package does.
+Shape without_unit_axes(const Shape& shape) {
+    Shape squeezed;
+    for (auto dim : shape)
+        if (dim != 1) squeezed.push_back(dim);
+    return squeezed;
+}
+
 ZfpDims zfp_dims(const Shape& shape) {
     ZfpDims dims;
     if (shape.empty()) return dims;  // a scalar is one value
@@ -64,6 +74,13 @@ FieldPtr make_field(void* data, bool is_double, const ZfpDims& dims) {
 // it should; round buffers up and pad with zeros so a lying stream reads zeros.
 std::size_t padded_size(std::size_t size) { return (size + 64 + 7) / 8 * 8; }
 
+// Values in the field once every axis is rounded up to whole 4-value blocks.
+std::size_t padded_value_count(const ZfpDims& dims) {
+    std::size_t count = 1;
+    for (unsigned d = 0; d < dims.rank; ++d) count *= (dims.extent[d] + 3) / 4 * 4;
+    return count;
+}
+
 }  // namespace
 
 bool zfp_can_code(const Shape& shape) noexcept {
@@ -74,7 +91,7 @@ bool zfp_can_code(const Shape& shape) noexcept {
 
 std::vector<std::byte> zfp_compress(std::span<const std::byte> values, bool is_double, const Shape& shape,
                                     std::optional<double> tolerance) {
-    const ZfpDims dims = zfp_dims(shape);
+    const ZfpDims dims = zfp_dims(without_unit_axes(shape));
     // zfp reads through a non-const pointer but does not write when compressing.
     auto field = make_field(const_cast<std::byte*>(values.data()), is_double, dims);
     StreamPtr stream(zfp_stream_open(nullptr));
@@ -97,7 +114,6 @@ std::vector<std::byte> zfp_compress(std::span<const std::byte> values, bool is_d
 
 void zfp_decompress(std::span<const std::byte> stream_bytes, bool is_double, const Shape& shape,
                     std::span<std::byte> out) {
-    const ZfpDims expected = zfp_dims(shape);
     std::vector<std::byte> buffer(padded_size(stream_bytes.size()));
     std::memcpy(buffer.data(), stream_bytes.data(), stream_bytes.size());
 
@@ -115,9 +131,13 @@ void zfp_decompress(std::span<const std::byte> stream_bytes, bool is_double, con
     if (zfp_field_type(field.get()) != type)
         throw CodecError(std::string("zfp stream holds another element type than ") +
                          (is_double ? "float64" : "float32"));
-    std::array<std::size_t, 4> extent{1, 1, 1, 1};
-    zfp_field_size(field.get(), extent.data());
-    if (zfp_field_dimensionality(field.get()) != expected.rank || extent != expected.extent)
+    // Streams of the existing package (zfpy) code the recorded shape; ours
+    // leave out its size-1 axes.
+    ZfpDims stream_dims;
+    stream_dims.rank = zfp_field_dimensionality(field.get());
+    zfp_field_size(field.get(), stream_dims.extent.data());
+    const auto matches = [&](const ZfpDims& dims) { return dims.rank == stream_dims.rank && dims.extent == stream_dims.extent; };
+    if (!matches(zfp_dims(shape)) && !matches(zfp_dims(without_unit_axes(shape))))
         throw CodecError("zfp stream dimensions do not match the recorded shape");
 
     const std::size_t element = is_double ? 8 : 4;
@@ -135,9 +155,12 @@ void zfp_decompress(std::span<const std::byte> stream_bytes, bool is_double, con
                          ") are below what a block's exponent needs");
 
     // The stream's own parameters bound how much it may read; refuse streams
-    // whose parameters allow far more than the data could need.
+    // whose parameters allow far more than the data could need. zfp's bound
+    // counts whole blocks, so compare with the values padded to whole blocks:
+    // a lossless stream of a 1x16x128x128 tensor, coded in 4-D as zfpy does,
+    // may need 4x its raw size.
     const std::size_t maximum = zfp_stream_maximum_size(stream.get(), field.get());
-    if (maximum == 0 || maximum > 2 * out.size() + (1u << 20))
+    if (maximum == 0 || maximum > 2 * padded_value_count(stream_dims) * element + (1u << 20))
         throw CodecError("zfp stream parameters are out of bounds");
     if (buffer.size() < padded_size(maximum)) {
         const std::size_t bits_read = stream_rtell(bits.get());

@@ -140,6 +140,13 @@ std::string zfp_version_from_packed(unsigned packed) {
     return version;
 }
 
+bool captured_component_id(std::string_view id) noexcept {
+    for (std::string_view captured : {"os", "gpu", "gpu_memory", "cuda_driver", "cpu", "memory", "raiiaf", "zstd", "zfp",
+                                      "openssl", "spng"})
+        if (id == captured) return true;
+    return false;
+}
+
 std::vector<EnvComponent> capture_native_components() {
     std::vector<EnvComponent> components;
 

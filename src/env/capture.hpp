@@ -41,5 +41,8 @@ RAIIAF_DETAIL_NAMESPACE_BEGIN
 // gpu_memory per GPU, cuda_driver, cpu, memory, then the library versions.
 // Uncached; current_environment() caches it.
 [[nodiscard]] std::vector<EnvComponent> capture_native_components();
+// True for the ids capture_native_components() may produce (whether or not
+// this machine has one: no gpu component means no GPU seen).
+[[nodiscard]] bool captured_component_id(std::string_view id) noexcept;
 
 RAIIAF_DETAIL_NAMESPACE_END

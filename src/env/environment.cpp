@@ -168,8 +168,17 @@ void clear_host_components() {
 
 // ---- drift ---------------------------------------------------------------
 
-std::vector<DriftEntry> compare_environments(const Environment& file,
-                                             const Environment& current) {
+bool shared_component_id(std::string_view id) noexcept {
+    for (std::string_view shared : {"torch", "numpy", "python", "cuda", "os", "gpu"})
+        if (id == shared) return true;
+    return false;
+}
+
+std::vector<DriftEntry> compare_environments(const Environment& file, const Environment& current) {
+    return compare_environments_in_detail(file, current).drift;
+}
+
+EnvironmentComparison compare_environments_in_detail(const Environment& file, const Environment& current) {
     // Ids in the order they first appear: the file's, then those only here.
     std::vector<std::string> ids;
     std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>> by_id;
@@ -184,9 +193,18 @@ std::vector<DriftEntry> compare_environments(const Environment& file,
         slot->second.second.push_back(component.canonical);
     }
 
-    std::vector<DriftEntry> report;
+    EnvironmentComparison comparison;
+    std::vector<DriftEntry>& report = comparison.drift;
     for (const std::string& id : ids) {
         auto& [in_file, here] = by_id[id];
+        if (in_file.empty()) {
+            comparison.not_recorded.push_back(id);
+            continue;
+        }
+        if (here.empty() && !detail::captured_component_id(id)) {  // captured: absent here means absent
+            comparison.not_checked.push_back(id);
+            continue;
+        }
         // Equal strings pair first, whatever their positions (GPUs may be
         // enumerated in another order); what is left pairs in order.
         std::vector<bool> here_matched(here.size(), false);
@@ -210,7 +228,7 @@ std::vector<DriftEntry> compare_environments(const Environment& file,
         for (std::size_t i = paired; i < here_left.size(); ++i)
             report.push_back({id, "", here_left[i], DriftKind::missing_in_file});
     }
-    return report;
+    return comparison;
 }
 
 std::string_view drift_kind_name(DriftKind kind) noexcept {

@@ -126,13 +126,14 @@ Json chunk_record_to_json(const ChunkRecord& record, Layout layout) {
 }
 
 Json build_manifest(Layout layout, const Json& file_info, const ModelInfo& model,
-                    const std::vector<ChunkRecord>& chunks) {
+                    const std::vector<ChunkRecord>& chunks, const Json* environment) {
     Json records = Json::array();
     for (const auto& record : chunks) records.push_back(chunk_record_to_json(record, layout));
     Json metadata = Json::object();
     metadata["file_info"] = file_info;
     metadata["model_info"] = model_info_to_json(model);
     metadata["chunks"] = std::move(records);
+    if (environment) metadata[std::string(kManifestEnvironmentKey)] = *environment;
     Json document = Json::object();
     document[std::string(metadata_key(layout))] = std::move(metadata);
     return document;
@@ -155,6 +156,25 @@ ParsedManifest parse_manifest(Json document, Layout layout) {
         parsed.chunks.push_back(chunk_record_from_json(chunks[i], root + "/chunks/" + std::to_string(i), i));
     parsed.document = std::move(document);
     return parsed;
+}
+
+std::optional<std::string> record_extension(const ChunkRecord& record) {
+    if (record.type != kLatentType) return std::nullopt;
+    std::string name = "?";
+    if (const auto key = record.extra.find("key"); key != record.extra.end() && key->is_string())
+        name = key->get<std::string>();
+    const std::string latent = "latent \"" + name + "\": ";
+    if (record.flags != "F32" && record.flags != "F16") {
+        const auto dtype = record.extra.find("dtype");
+        return latent + "dtype " + (dtype != record.extra.end() && dtype->is_string() ? dtype->get<std::string>() : record.flags);
+    }
+    if (const auto codec = record.extra.find("codec"); codec != record.extra.end())
+        return latent + "codec " + (codec->is_string() ? codec->get<std::string>() : codec->dump());
+    const auto shape = record.extra.find("shape");
+    if (shape == record.extra.end() || !shape->is_array() || shape->size() != 4)
+        return latent + "rank " + (shape != record.extra.end() && shape->is_array() ? std::to_string(shape->size()) : "?") +
+               " (the existing package reads rank 4)";
+    return std::nullopt;
 }
 
 Codec latent_codec(const ChunkRecord& record, Layout layout) {

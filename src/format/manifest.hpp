@@ -4,6 +4,8 @@
 #include "raiiaf/config.hpp"
 
 #include <cstddef>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "raiiaf/format.hpp"
@@ -25,8 +27,18 @@ struct ParsedManifest {
 [[nodiscard]] ModelInfo model_info_from_json(const Json& model_info, const std::string& path);
 [[nodiscard]] Json model_info_to_json(const ModelInfo& model);
 [[nodiscard]] Json chunk_record_to_json(const ChunkRecord& record, Layout layout);
+// `environment` is the ENVC payload's JSON, kept in the manifest of GEN5 files
+// (docs/FORMAT.md section 8.8).
 [[nodiscard]] Json build_manifest(Layout layout, const Json& file_info, const ModelInfo& model,
-                                  const std::vector<ChunkRecord>& chunks);
+                                  const std::vector<ChunkRecord>& chunks, const Json* environment = nullptr);
+
+// The key of a GEN5 manifest's environment, beside file_info, model_info and chunks.
+inline constexpr std::string_view kManifestEnvironmentKey = "environment";
+
+// What in a chunk record the existing raiiaf/gen5 package cannot read (an
+// extension: docs/FORMAT.md marks each [ext]), e.g. `latent "noise": codec
+// shuffle-zstd`; nullopt when it can. Such a record makes the file version_minor 1.
+[[nodiscard]] std::optional<std::string> record_extension(const ChunkRecord& record);
 
 // How a chunk's bytes are stored: extra.codec when recorded (our extension),
 // else what the layout implies for a compressed LATN (zfp in RAIIAF, zstd in GEN5).

@@ -358,6 +358,23 @@ std::optional<std::size_t> first_chunk_of_type(const std::vector<ChunkRecord>& c
         if (record.type == type) return record.index;
     return std::nullopt;
 }
+
+// The environment a GEN5 manifest keeps beside its chunks (docs/FORMAT.md section 8.8).
+std::optional<Environment> manifest_environment(const Json& document, Layout layout) {
+    const std::string key(metadata_key(layout));
+    const auto body = document.find(key);
+    if (body == document.end() || !body->is_object()) return std::nullopt;
+    const auto env = body->find(std::string(detail::kManifestEnvironmentKey));
+    if (env == body->end()) return std::nullopt;
+    const std::string text = env->dump();
+    try {
+        return parse_environment(std::as_bytes(std::span(text.data(), text.size())));
+    } catch (const EnvChunkError& e) {
+        throw EnvChunkError(e.reason(), ErrorLocation::at_json_path("/" + key + "/" +
+                                                                    std::string(detail::kManifestEnvironmentKey) +
+                                                                    e.where().json_path));
+    }
+}
 }  // namespace
 
 std::optional<ImageInfo> Reader::image_info() const {
@@ -383,14 +400,21 @@ Bytes Reader::load_image() const {
 }
 
 std::optional<Environment> Reader::environment() const {
+    // The ENVC chunk, then the components the manifest keeps (all of them in
+    // GEN5; in RAIIAF those the existing package does not record).
+    std::optional<Environment> in_manifest = manifest_environment(manifest(), layout());
     const auto index = first_chunk_of_type(chunks(), kEnvType);
-    if (!index) return std::nullopt;
+    if (!index) return in_manifest;
     const Bytes payload = state_->payload(*index);
+    Environment env;
     try {
-        return parse_environment(payload.span(), state_->options.limits);
+        env = parse_environment(payload.span(), state_->options.limits);
     } catch (const EnvChunkError& e) {
         throw EnvChunkError(e.reason(), state_->location(*index));
     }
+    if (in_manifest)
+        env.components.insert(env.components.end(), in_manifest->components.begin(), in_manifest->components.end());
+    return env;
 }
 
 std::vector<DriftEntry> Reader::drift() const {
@@ -410,6 +434,13 @@ Bytes Reader::stored_bytes(std::size_t chunk_index) const {
         throw InvalidArgument("chunk " + std::to_string(chunk_index) + " does not exist");
     state_->throw_if_unreadable();
     return Bytes(state_->stored(chunk_index), state_->keepalive);
+}
+
+std::vector<std::string> extensions_used(const Reader& reader) {
+    std::vector<std::string> extensions;
+    for (const auto& record : reader.chunks())
+        if (auto extension = detail::record_extension(record)) extensions.push_back(std::move(*extension));
+    return extensions;
 }
 
 // ---- whole-file check -------------------------------------------------------
@@ -457,6 +488,12 @@ CheckReport check_bytes(std::span<const std::byte> bytes, const Limits& limits) 
         const auto count = file_info.find("chunk_count");
         if (count == file_info.end() || *count != reader->chunks().size())
             throw MetadataError("file_info.chunk_count does not match the number of chunks");
+    } catch (...) {
+        record_problem(report);
+    }
+
+    try {
+        (void)manifest_environment(reader->manifest(), reader->layout());
     } catch (...) {
         record_problem(report);
     }

@@ -7,7 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <mutex>
+#include <vector>
 
 #include "raiiaf/errors.hpp"
 #include "raiiaf/schema.hpp"
@@ -45,13 +47,30 @@ std::string json_pointer(const std::vector<std::string>& context) {
     return path.empty() ? "/" : path;
 }
 
+// valijson reads every integer as int64_t, so an unsigned value of 2^63 or
+// more (half of torch.seed()'s values) would read negative. No bound in the
+// schema lies above INT64_MAX: INT64_MAX stands in for them faithfully.
+void clamp_large_unsigned(nlohmann::json& document) {
+    std::vector<nlohmann::json*> pending{&document};
+    while (!pending.empty()) {
+        nlohmann::json* value = pending.back();
+        pending.pop_back();
+        if (value->is_number_unsigned()) {
+            if (value->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) *value = INT64_MAX;
+        } else if (value->is_structured()) {
+            for (auto& child : *value) pending.push_back(&child);
+        }
+    }
+}
+
 }  // namespace
 
 std::string_view manifest_schema() { return detail::manifest_schema_text; }
 
 void validate_manifest(const Json& manifest) {
     // valijson's adapter reads nlohmann::json; key order does not matter to a schema.
-    const nlohmann::json plain = manifest;
+    nlohmann::json plain = manifest;
+    clamp_large_unsigned(plain);
     thread_local valijson::Validator validator;  // caches the schema's compiled regexes between calls
     valijson::ValidationResults results;
     valijson::adapters::NlohmannJsonAdapter target(plain);

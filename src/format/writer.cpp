@@ -106,6 +106,8 @@ struct Plan {
     bool extension = false;  // needs version_minor 1
     Json file_info;
     ModelInfo model;
+    // GEN5 keeps the environment in its manifest (docs/FORMAT.md section 8.8).
+    std::optional<Json> manifest_environment;
 };
 
 // Where the file goes: appended in order, then the header put in front.
@@ -140,15 +142,6 @@ void record_stored_digest(EncodedChunk& chunk) {
     detail::Sha256 hash;
     for (const auto& piece : chunk.pieces) hash.update(piece.span());
     chunk.record.extra[std::string(kStoredDigestKey)] = detail::to_hex(hash.finish());
-}
-
-// A LATN record that the existing package could not read marks the file version_minor 1.
-bool uses_extension(const ChunkRecord& record) {
-    if (record.type != kLatentType) return false;
-    if (record.flags != "F32" && record.flags != "F16") return true;
-    if (record.extra.contains("codec")) return true;
-    const auto shape = record.extra.find("shape");
-    return shape == record.extra.end() || !shape->is_array() || shape->size() != 4;
 }
 
 EncodedChunk encode_latent(const LatentInput& input, const WriteOptions& options) {
@@ -214,10 +207,6 @@ EncodedChunk encode_latent(const LatentInput& input, const WriteOptions& options
         for (std::size_t b = 0; b < dtype_size(dtype); ++b)
             parts.push_back(std::span<const std::byte>(shuffled).subspan(b * plane, plane));
         auto frame = detail::zstd_compress(parts, kShuffleZstdLevel, /*block_per_part=*/true);
-        if (frame.size() >= kChunkHeaderSize + payload.size()) {  // incompressible: never store more than raw
-            store_raw();
-            break;
-        }
         chunk.pieces = {owned(std::move(frame))};
         record.compressed = true;
         mark_extension_codec();
@@ -243,6 +232,14 @@ EncodedChunk encode_latent(const LatentInput& input, const WriteOptions& options
         chunk.pieces = {std::move(header_frame), owned(std::move(stream))};
         break;
     }
+    }
+    // Never store more than raw: zfp "lossless" on noise and zstd on random
+    // bytes expand. Raw is what every reader reads, and exact.
+    if (record.compressed && stored_size(chunk) >= kChunkHeaderSize + payload.size()) {
+        record.extra.erase("codec");
+        record.extra.erase("zfp_tolerance");
+        chunk.unhashed = tensor.data();
+        store_raw();
     }
     record.compressed_size = stored_size(chunk);
     record_stored_digest(chunk);
@@ -306,6 +303,26 @@ EncodedChunk environment_chunk(const Environment& env) {
     std::lock_guard lock(mutex);
     if (!last || last->first != env) last.emplace(env, encode_environment(env));
     return last->second;
+}
+
+Json environment_json(const Environment& env) { return Json::parse(serialize_environment(env)); }
+
+// The environment of an ENVC chunk copied from another file.
+Environment stored_environment(const StoredChunk& chunk) {
+    const ChunkRecord& record = chunk.record;
+    const std::uint64_t envelope_size = kChunkHeaderSize + record.uncompressed_size;
+    std::vector<std::byte> decompressed;
+    std::span<const std::byte> envelope = chunk.stored.span();
+    try {
+        if (record.compressed) {
+            decompressed = detail::zstd_decompress_to_size(envelope, envelope_size);
+            envelope = decompressed;
+        }
+    } catch (const detail::CodecError& e) {
+        throw InvalidArgument(std::string("the stored ENVC chunk cannot be decompressed: ") + e.what());
+    }
+    if (envelope.size() != envelope_size) throw InvalidArgument("the stored ENVC chunk's size does not match its record");
+    return parse_environment(envelope.subspan(kChunkHeaderSize));
 }
 
 std::string utc_now_iso8601() {
@@ -414,7 +431,13 @@ Plan make_plan(const ArtifactContent& content, const WriteOptions& options) {
     for (const auto& latent : content.latents) claim_name(latent.name);
     plan.chunks = encode_payload_chunks(content, options);
     bool has_environment = false;
+    std::optional<Environment> copied_environment;
     for (const auto& stored : content.stored_chunks) {
+        // The older gen5.main reader refuses ENVC chunks: GEN5 files keep it in the manifest.
+        if (layout == Layout::gen5 && stored.record.type == kEnvType) {
+            if (!copied_environment) copied_environment = stored_environment(stored);
+            continue;
+        }
         if (stored.record.compressed_size != stored.stored.size())
             throw InvalidArgument("stored chunk of type " + stored.record.type + " has " +
                                   std::to_string(stored.stored.size()) + " bytes but its record says " +
@@ -431,7 +454,19 @@ Plan make_plan(const ArtifactContent& content, const WriteOptions& options) {
         }
         plan.chunks.push_back(std::move(chunk));
     }
-    if (!has_environment) plan.chunks.push_back(environment_chunk(content.environment.value_or(current_environment())));
+    if (layout == Layout::gen5) {
+        plan.manifest_environment =
+            environment_json(copied_environment ? *copied_environment : content.environment.value_or(current_environment()));
+    } else if (!has_environment) {
+        // The existing package warns about every ENVC component it does not
+        // record itself: ours go to the manifest (docs/FORMAT.md section 8.8).
+        const Environment env = content.environment.value_or(current_environment());
+        Environment shared{env.env_version, {}}, ours{env.env_version, {}};
+        for (const auto& component : env.components)
+            (shared_component_id(component.id) ? shared : ours).components.push_back(component);
+        plan.chunks.push_back(environment_chunk(shared));
+        if (!ours.components.empty()) plan.manifest_environment = environment_json(ours);
+    }
 
     std::uint64_t offset = header_size(layout);
     for (std::size_t i = 0; i < plan.chunks.size(); ++i) {
@@ -439,7 +474,12 @@ Plan make_plan(const ArtifactContent& content, const WriteOptions& options) {
         record.index = static_cast<std::uint32_t>(i);
         record.offset = offset;
         offset += record.compressed_size;
-        plan.extension |= uses_extension(record);
+        if (const auto extension = detail::record_extension(record)) {
+            if (options.compat)
+                throw InvalidArgument("compatibility mode: the existing raiiaf/gen5 package cannot read " + *extension +
+                                      " (an extension of this implementation)");
+            plan.extension = true;
+        }
     }
     plan.table_offset = offset;
     if (plan.table_offset > kMaxU32)
@@ -527,7 +567,8 @@ void write_plan(Plan& plan, const WriteOptions& options, const Sink& sink) {
     };
     const auto check = [&] {
         if (image) check_image(*image, options);
-        validate_manifest(detail::build_manifest(layout, plan.file_info, plan.model, records_of(plan, true)));
+        validate_manifest(detail::build_manifest(layout, plan.file_info, plan.model, records_of(plan, true),
+                                                 plan.manifest_environment ? &*plan.manifest_environment : nullptr));
     };
     // This thread writes, hashing raw payloads as it writes them: all of them
     // when alone; with helpers, only the largest, which bounds the wall time,
@@ -558,7 +599,8 @@ void write_plan(Plan& plan, const WriteOptions& options, const Sink& sink) {
     std::vector<std::byte> manifest;
     for (std::uint64_t file_size = plan.table_offset;;) {
         plan.file_info["file_size"] = file_size;
-        manifest = store_manifest(detail::build_manifest(layout, plan.file_info, plan.model, records));
+        manifest = store_manifest(detail::build_manifest(layout, plan.file_info, plan.model, records,
+                                                         plan.manifest_environment ? &*plan.manifest_environment : nullptr));
         const std::uint64_t actual = plan.table_offset + manifest.size();
         if (actual == file_size) break;
         file_size = actual;

@@ -34,11 +34,16 @@ def _dtype(flags: bytes) -> np.dtype:
     raise ValueError(f"Unknown dtype flag: {flag!r}")
 
 
-def decode(path) -> dict:
+ENVC_KEYS = {"env_version", "components"}
+
+
+def decode(path, older_gen5: bool = False) -> dict:
     """Decodes a file as the existing package's file_decoder does (without the drift warnings).
 
+    With older_gen5, as the older ``gen5.main`` release does, which knows no ENVC chunk.
     Returns {"header": dict, "metadata": dict, "chunks": {"latent": [...], "image": bytes, "env": dict}}.
     """
+    known = ("LATN", "DATA") if older_gen5 else ("LATN", "DATA", "ENVC")
     import zfpy
     import zstandard
 
@@ -81,14 +86,18 @@ def decode(path) -> dict:
                     raise ValueError("size mismatch")
                 array = np.frombuffer(chunk[12:12 + size], dtype=dtype).reshape(shape)
             chunks["latent"].append(array)
-        elif kind in ("DATA", "ENVC"):
+        elif kind in ("DATA", "ENVC") and kind in known:
             chunk = unzstd(stored) if compressed else stored
             _, _, size = CHUNK_HEADER.unpack(chunk[:12])
             payload = chunk[12:12 + size]
             if kind == "DATA":
                 chunks["image"] = payload
             else:
-                chunks["env"] = json.loads(payload.decode("utf-8"))
+                env = json.loads(payload.decode("utf-8"))
+                unknown = set(env) - ENVC_KEYS
+                if unknown:
+                    raise ValueError(f"Unknown ENVC keys: {sorted(unknown)}")
+                chunks["env"] = env
         else:
             raise ValueError(f"Unknown chunk type: {kind}. Supported: LATN, DATA")
     return {"header": header, "metadata": metadata, "chunks": chunks}
@@ -166,3 +175,36 @@ def validate_manifest(manifest: dict) -> None:
     key = next(iter(manifest))
     magic = "raiiaf" if key == "raiiaf_metadata" else "GEN5"
     jsonschema.validate(instance=manifest, schema=_reference_schema(key, magic))
+
+
+def reference_environment() -> list:
+    """[(component_id, cononical_str)] as the existing package captures them (it imports torch)."""
+    import platform
+
+    import torch
+
+    cuda = torch.version.cuda
+    components = [
+        ("torch", f"name=torch;version={torch.__version__.split('+')[0]};cuda={cuda}"),
+        ("numpy", f"name=numpy;version={np.__version__}"),
+        ("python", f"name=python;version={platform.python_version()}"),
+        ("cuda", f"name=cuda;version={cuda if cuda is not None else 'none'}"),
+        ("os", f"name=os;version={platform.system()} {platform.release()}"),
+    ]
+    return components  # no gpu: NVML sees none on the test machines (pynvml absent)
+
+
+def reference_drift_warnings(env: dict, current: list) -> list:
+    """The UserWarning texts the existing package issues for a file's ENVC against `current`."""
+    recorded = {c["component_id"]: c["cononical_str"] for c in env["components"]}
+    here = dict(current)
+    warnings = []
+    for cid, value in recorded.items():
+        if cid not in here:
+            warnings.append(f"Environment component '{cid}' missing in current system")
+        elif here[cid] != value:
+            warnings.append(f"Environment component '{cid}' differs:\n  File: {value}\n  Current: {here[cid]}")
+    for cid in here:
+        if cid not in recorded:
+            warnings.append(f"Environment component '{cid}' missing in file")
+    return warnings

@@ -25,7 +25,7 @@ def test_legacy_script(tmp_path):
         "a cat in neon goggles",
         "float16 (1, 4, 64, 64) True",
         "(32, 32) RGBA",
-        "1 ['numpy', 'python'] 32",
+        "1 True 32",
         "33 33 True True",
         "True True",
         "True True",

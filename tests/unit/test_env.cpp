@@ -544,14 +544,20 @@ TEST_F(EnvTest, DriftReportsEveryKind) {
     here.components.erase(here.components.begin());                          // torch not here
     here.components.push_back({"cpu", "name=cpu;model=X;logical_cores=2"});  // only here
 
+    file.components.push_back({"gpu", "name=gpu;model=A;driver=550"});      // captured: none here is real
+    // Only a difference in what both sides observed is drift: torch and the
+    // generator are not observable here (not captured, not set by a host),
+    // cpu is not recorded in the file.
     const std::vector<DriftEntry> expected = {
-        {"torch", "name=torch;version=1.13.0a0;cuda=None", "", DriftKind::missing_here},
         {"os", "name=os;version=Linux 6.1.0", "name=os;version=Linux 6.18.44-fc-v657",
          DriftKind::changed},
-        {"generator", "name=generator;version=1", "", DriftKind::missing_here},
-        {"cpu", "", "name=cpu;model=X;logical_cores=2", DriftKind::missing_in_file},
+        {"gpu", "name=gpu;model=A;driver=550", "", DriftKind::missing_here},
     };
     EXPECT_EQ(raiiaf::compare_environments(file, here), expected);
+    const auto detail = raiiaf::compare_environments_in_detail(file, here);
+    EXPECT_EQ(detail.drift, expected);
+    EXPECT_EQ(detail.not_checked, (std::vector<std::string>{"torch", "generator"}));
+    EXPECT_EQ(detail.not_recorded, (std::vector<std::string>{"cpu"}));
 
     EXPECT_EQ(raiiaf::drift_kind_name(DriftKind::changed), "changed");
     EXPECT_EQ(raiiaf::drift_kind_name(DriftKind::missing_in_file), "missing_in_file");
@@ -597,20 +603,16 @@ TEST_F(EnvTest, VectorAgainstThisMachineDriftsOnlyWhereItShould) {
 
     const std::string file_os = file.components[4].canonical;
     const std::string here_os = canonicals_with_id(here, "os").at(0);
-    std::size_t missing_in_file = 0;
+    // What the existing package does not record (cpu, memory, raiiaf, ...) is
+    // not recorded, not drift: only the os can differ.
     for (const DriftEntry& entry : report) {
-        if (entry.component_id == "os") {
-            EXPECT_EQ(entry.kind, DriftKind::changed);
-            EXPECT_EQ(entry.file_value, file_os);
-            EXPECT_EQ(entry.current_value, here_os);
-        } else {
-            EXPECT_EQ(entry.kind, DriftKind::missing_in_file) << entry.component_id;
-            EXPECT_TRUE(entry.file_value.empty());
-            ++missing_in_file;
-        }
+        EXPECT_EQ(entry.component_id, "os");
+        EXPECT_EQ(entry.kind, DriftKind::changed);
+        EXPECT_EQ(entry.file_value, file_os);
+        EXPECT_EQ(entry.current_value, here_os);
     }
-    EXPECT_EQ(missing_in_file, here.components.size() - 5);
-    EXPECT_EQ(report.size(), missing_in_file + (file_os == here_os ? 0 : 1));
+    EXPECT_EQ(report.size(), file_os == here_os ? 0u : 1u);
+    EXPECT_EQ(raiiaf::compare_environments_in_detail(file, here).not_recorded.size(), here.components.size() - 5);
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ print(latent.dtype, latent.shape, bool(np.array_equal(latent, arr.astype(np.floa
 img = h.bytes_to_png(d["chunks"]["image"])
 print(img.size, img.mode)
 env = d["chunks"]["env"]
-print(env.env_version, [c.component_id for c in env.components][:2], len(env.components[0].component_sha256_digest))
+print(env.env_version, "python" in [c.component_id for c in env.components], len(env.components[0].component_sha256_digest))
 print(h.HEADER_SIZE, HEADER_SIZE, h.validate_file_size(100, "file"), h.validate_chunk_count(MAX_CHUNKS))
 
 with open("out.raiiaf", "rb") as f:
