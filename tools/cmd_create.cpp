@@ -104,6 +104,8 @@ raiiaf::LatentInput read_latent_spec(const std::string& spec) {
     return latent;
 }
 
+namespace {
+
 // Any value of torch.seed(): 0 to 2^64-1, in decimal.
 std::uint64_t parse_seed(const std::string& text) {
     std::uint64_t seed = 0;
@@ -113,7 +115,7 @@ std::uint64_t parse_seed(const std::string& text) {
         usage_error("--seed", "must be an integer from 0 to 18446744073709551615 (2^64-1), got \"" + text + "\"");
     return seed;
 }
-namespace {
+
 
 // --settings FILE.json, then the flags on top (a flag wins over the file's key).
 std::optional<Json> generation_settings(const CreateOptions& o) {

@@ -4,13 +4,13 @@
 // write raiiaf::Reader, but the linker sees the version, so two incompatible
 // builds of the library linked into one program fail to link instead of
 // mixing silently. The name follows project(VERSION) in CMakeLists.txt, which
-// checks it at configure time; it changes with every minor version while the
-// major version is 0 (the CMake package promises SameMinorVersion).
+// checks it at configure time; it changes with every minor version (the CMake package
+// promises SameMinorVersion).
 #pragma once
 
 #include "raiiaf/export.h"
 
-#define RAIIAF_ABI_NAMESPACE v0_1
+#define RAIIAF_ABI_NAMESPACE v1_2
 
 #if defined(__GNUC__) || defined(__clang__)
 #  define RAIIAF_VISIBILITY_PUSH_DEFAULT _Pragma("GCC visibility push(default)")
