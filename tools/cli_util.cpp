@@ -133,9 +133,16 @@ void check_output(const fs::path& path, bool force) {
         failure(path, "output is not a regular file (a FIFO, a device or a socket); refusing to replace it");
 }
 
+namespace {
+bool durable = true;
+}  // namespace
+
+bool durable_writes() noexcept { return durable; }
+void set_durable_writes(bool value) noexcept { durable = value; }
+
 void write_output_file(const fs::path& path, std::span<const std::byte> bytes) {
     try {
-        raiiaf::write_file_atomically(path, bytes);
+        raiiaf::write_file_atomically(path, bytes, durable_writes());
     } catch (const raiiaf::IoError& e) {
         failure(path, message_about(path, e));
     }

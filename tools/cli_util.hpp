@@ -90,6 +90,10 @@ std::string error_kind(const std::exception_ptr& error);
 std::vector<std::byte> read_input_file(const fs::path& path, std::optional<std::uint64_t> max_size = std::nullopt);
 // --latent NAME=FILE.npy, NAME=FILE.safetensors or NAME=FILE.safetensors:TENSOR (cmd_create.cpp).
 raiiaf::LatentInput read_latent_spec(const std::string& spec);
+// --no-fsync, given to a command that writes (main.cpp adds it): its writes
+// stay atomic but are not made durable (no fsync of the file and its folder).
+bool durable_writes() noexcept;
+void set_durable_writes(bool durable) noexcept;
 // A JSON file, bounded as the reader bounds manifests (size, depth, keys, values).
 Json read_json_file(const fs::path& path);
 // Throws CliError (exit 1) when `path` exists and overwriting was not allowed.

@@ -43,6 +43,7 @@ int run_convert(const ConvertOptions& o) {
     std::optional<raiiaf::Reader> reader;
     raiiaf::ArtifactContent content;
     raiiaf::WriteOptions options;
+    options.durable = durable_writes();
     about_file(o.input, [&] {
         reader.emplace(raiiaf::Reader::open(o.input, {.copy_payloads = true}));
         options.layout = layout.value_or(reader->layout());

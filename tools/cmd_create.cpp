@@ -149,7 +149,7 @@ std::optional<Json> generation_settings(const CreateOptions& o) {
 
 int run_create(const CreateOptions& o) {
     const raiiaf::Layout layout = parse_layout(o.format);
-    raiiaf::WriteOptions options{.layout = layout, .float16 = o.float16, .compat = o.compat};
+    raiiaf::WriteOptions options{.layout = layout, .float16 = o.float16, .compat = o.compat, .durable = durable_writes()};
     if (o.compress_option->count() > 0) options.codec = parse_codec(o.compress);
     check_codec_for_layout(options.codec, layout);
     check_output(o.output, o.force);

@@ -175,7 +175,7 @@ int run_edit(const EditOptions& o) {
         return kOk;
     }
     try {
-        raiiaf::write_file(o.file, content, {.layout = reader->layout()});
+        raiiaf::write_file(o.file, content, {.layout = reader->layout(), .durable = durable_writes()});
     } catch (const raiiaf::Error& e) {
         failure(o.file, message_about(o.file, e));
     }

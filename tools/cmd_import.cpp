@@ -94,8 +94,10 @@ raiiaf::StealthSearch parse_stealth(const std::string& name) {
     return raiiaf::StealthSearch::automatic;
 }
 
+// Durable imports are written into the worker's batch, made durable together
+// (raiiaf::WriteBatch); with --no-fsync each file is written on its own.
 Result import_one(const Job& job, const ImportCommandOptions& o, const raiiaf::ImportOptions& options,
-                  std::vector<raiiaf::LatentInput> latents) {
+                  std::vector<raiiaf::LatentInput> latents, raiiaf::WriteBatch& batch) {
     Result result;
     result.line = {{"file", job.image.string()}};
     try {
@@ -120,7 +122,8 @@ Result import_one(const Job& job, const ImportCommandOptions& o, const raiiaf::I
             content.latents = std::move(latents);
             content.image = raiiaf::ImageInput{raiiaf::Bytes(std::move(bytes))};
             try {
-                raiiaf::write_file(job.output, content);
+                if (durable_writes()) batch.add(job.output, content);
+                else raiiaf::write_file(job.output, content, {.durable = false});
             } catch (const raiiaf::Error& e) {
                 constexpr std::string_view kImage = "image: ";
                 if (e.reason().starts_with(kImage)) throw raiiaf::ImageError(e.reason().substr(kImage.size()));
@@ -171,15 +174,24 @@ int run_import(const ImportCommandOptions& o) {
     std::atomic<std::size_t> next{0};
     const unsigned threads = std::max(1u, std::min<unsigned>(o.jobs ? o.jobs : std::thread::hardware_concurrency(),
                                                               static_cast<unsigned>(jobs.size())));
+    std::vector<std::string> commit_errors;
     std::vector<std::jthread> workers;
     for (unsigned t = 0; t < threads; ++t) {
         workers.emplace_back([&] {
+            raiiaf::WriteBatch batch;
             for (std::size_t i; (i = next.fetch_add(1)) < jobs.size();) {
-                Result result = import_one(jobs[i], o, options, i == 0 ? latents : std::vector<raiiaf::LatentInput>{});
+                Result result =
+                    import_one(jobs[i], o, options, i == 0 ? latents : std::vector<raiiaf::LatentInput>{}, batch);
                 const std::lock_guard lock(mutex);
                 results[i] = std::move(result);
                 results[i].done = true;
                 finished.notify_one();
+            }
+            try {
+                batch.commit();
+            } catch (const std::exception& e) {
+                const std::lock_guard lock(mutex);
+                commit_errors.push_back(e.what());
             }
         });
     }
@@ -205,6 +217,11 @@ int run_import(const ImportCommandOptions& o) {
         progress.show(i + 1, jobs[i].image.string());
     }
     progress.clear();
+    workers.clear();  // joins: every batch is committed
+    for (const std::string& error : commit_errors) {
+        print_error("", "making the imported artifacts durable failed (some may be missing): " + error);
+        ++failed;
+    }
     if (jobs.size() > 1) {
         std::ostream& out = o.json ? std::cerr : std::cout;
         out << (o.dry_run ? "recognised " : "imported ") << imported << " of " << jobs.size() << " images; "

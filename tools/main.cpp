@@ -39,6 +39,14 @@ int main(int argc, char** argv) {
     const std::vector<Command> commands = {add_create(app), add_info(app),    add_verify(app), add_extract(app),
                                            add_env(app),    add_convert(app), add_edit(app),
                                            add_import(app)};
+    bool no_fsync = false;
+    for (const auto& command : commands) {
+        static constexpr std::string_view kWriters[] = {"create", "convert", "edit", "extract", "import", "export"};
+        if (std::find(std::begin(kWriters), std::end(kWriters), command.app->get_name()) != std::end(kWriters))
+            command.app->add_flag("--no-fsync", no_fsync,
+                                  "Replace files atomically but skip fsync (fast, for scratch output: a power "
+                                  "failure may lose what was written)");
+    }
     // --version works after any command too ("raiiaf env diff --version").
     for (const auto& command : commands) {
         command.app->set_version_flag("--version", version);
@@ -61,6 +69,7 @@ int main(int argc, char** argv) {
         return kUsage;
     }
 
+    set_durable_writes(!no_fsync);
     for (const auto& command : commands) {
         if (!command.app->parsed()) continue;
         try {

@@ -21,7 +21,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <span>
+#include <vector>
 
 namespace raiiaf {
 
@@ -40,7 +42,11 @@ public:
     // The file that commit() replaces (the symlink's target, if it was one).
     [[nodiscard]] const std::filesystem::path& target() const noexcept { return target_; }
     // fsync, rename over the target, fsync the directory. Throws IoError.
-    void commit();
+    // Not durable: the same without the two fsyncs (for scratch output, or
+    // when an AtomicBatch makes many files durable at once).
+    void commit(bool durable = true);
+    // The open file, for the batch's barrier.
+    [[nodiscard]] int descriptor() const noexcept { return fd_; }
 
 private:
     void link_temporary();
@@ -53,8 +59,33 @@ private:
     bool committed_ = false;
 };
 
-// Writes `data` to `path` atomically. Throws IoError.
-void write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> data);
+// Writes `data` to `path` atomically (durably unless told). Throws IoError.
+void write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> data, bool durable = true);
+
+// Many atomic replacements made durable together with two barriers (syncfs of
+// each file system involved) instead of two fsyncs per file. Files added are
+// written unnamed (or under temporary names) and no target is touched until
+// commit(), which makes every file's data durable at once, renames each over
+// its target, then makes the renames durable. Destroyed uncommitted, the
+// batch leaves no file behind. Each added file holds a descriptor open until
+// commit(): commit in batches of a few hundred.
+class AtomicBatch {
+public:
+    AtomicBatch() = default;
+    ~AtomicBatch();
+    AtomicBatch(const AtomicBatch&) = delete;
+    AtomicBatch& operator=(const AtomicBatch&) = delete;
+
+    // A file written completely and not yet committed.
+    void add(std::unique_ptr<AtomicFile> written);
+    [[nodiscard]] std::size_t size() const noexcept { return files_.size(); }
+    // Throws IoError. A failure may leave some targets replaced and others
+    // not; each target is always either its old or its new complete file.
+    void commit();
+
+private:
+    std::vector<std::unique_ptr<AtomicFile>> files_;
+};
 
 // An exclusive advisory lock (flock) on an existing file for a
 // read-modify-write: take it before reading, keep it until the replacement

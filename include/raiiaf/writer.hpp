@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "raiiaf/atomic_write.hpp"
 #include "raiiaf/bytes.hpp"
 #include "raiiaf/env.hpp"
 #include "raiiaf/format.hpp"
@@ -63,6 +64,10 @@ struct WriteOptions {
     // Refuse (InvalidArgument) anything the existing raiiaf/gen5 package
     // cannot read (the [ext] of docs/FORMAT.md), instead of writing version 1.1.
     bool compat = false;
+    // fsync the file and its folder before returning (write_file). Off: the
+    // file is still replaced atomically, but may be lost or empty after a
+    // power failure (scratch output; or a WriteBatch makes it durable).
+    bool durable = true;
 };
 
 // Encodes into memory.
@@ -73,5 +78,23 @@ struct WriteOptions {
 // file remains.
 void write_file(const std::filesystem::path& path, const ArtifactContent& content,
                 const WriteOptions& options = {});
+
+// Writes many files, made durable together: two barriers for the whole batch
+// (AtomicBatch) instead of two fsyncs per file. add() encodes and writes a
+// file at once, under no target's name; commit() replaces every target.
+// Until then no target is touched, and a batch destroyed uncommitted leaves
+// nothing behind. WriteOptions::durable is ignored here: commit() is durable.
+class WriteBatch {
+public:
+    // Keeps at most this many files open before committing on its own.
+    explicit WriteBatch(std::size_t max_open_files = 256) : max_open_(max_open_files) {}
+    void add(const std::filesystem::path& path, const ArtifactContent& content, const WriteOptions& options = {});
+    void commit();
+    [[nodiscard]] std::size_t pending() const noexcept { return files_.size(); }
+
+private:
+    AtomicBatch files_;
+    std::size_t max_open_;
+};
 
 RAIIAF_NAMESPACE_END

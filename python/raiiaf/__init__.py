@@ -21,7 +21,7 @@ Two APIs share this package:
 from . import _raiiaf
 from ._flavor import import_documented_modules as _import_documented_modules
 from ._env import DriftEntry, EnvChunk, EnvComponent
-from .api import Artifact, ExtensionWarning, Latents, check, dumps, environment, open, save
+from .api import Artifact, ExtensionWarning, Latents, check, dumps, environment, open, save, save_many
 from ._import import import_image, read_generation_metadata, read_metadata_texts
 from .core.exceptions import (
     raiiafChunkError,
@@ -65,4 +65,5 @@ __all__ = [
     "read_generation_metadata",
     "read_metadata_texts",
     "save",
+    "save_many",
 ]

@@ -91,7 +91,30 @@ def write(
     validate_image: bool = True,
     environment: Optional[List[Tuple[str, str]]] = None,
     compat: bool = False,
+    durable: bool = True,
 ) -> None: ...
+
+class WriteBatch:
+    def __init__(self) -> None: ...
+    def add(
+        self,
+        path: str,
+        model_json: str,
+        latents: Sequence[_LatentEntry],
+        image: Optional[bytes] = None,
+        image_extra_json: Optional[str] = None,
+        layout: str = "raiiaf",
+        codec: str = "raw",
+        float16: bool = False,
+        zfp_tolerance: Optional[float] = None,
+        validate_image: bool = True,
+        environment: Optional[List[Tuple[str, str]]] = None,
+        compat: bool = False,
+    ) -> None: ...
+    def commit(self) -> None: ...
+    @property
+    def pending(self) -> int: ...
+
 def encode(
     model_json: str,
     latents: Sequence[_LatentEntry],

@@ -27,7 +27,7 @@ import json
 import os
 import pathlib
 import threading
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Union
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
 
@@ -154,7 +154,7 @@ def save(path: PathLike, image: Any = None, latents: Optional[Mapping[str, Any]]
          layout: str = "raiiaf", codec: str = "raw", float16: bool = False, zfp_tolerance: Optional[float] = None,
          codecs: Optional[Mapping[str, str]] = None, image_extra: Optional[Mapping[str, Any]] = None,
          date: Optional[str] = None, extra: Optional[Mapping[str, Any]] = None,
-         compat: bool = False) -> pathlib.Path:
+         compat: bool = False, durable: bool = True) -> pathlib.Path:
     """Writes an artifact atomically (temporary file, fsync, rename) and returns its path.
 
     Args:
@@ -175,6 +175,9 @@ def save(path: PathLike, image: Any = None, latents: Optional[Mapping[str, Any]]
         date: ISO 8601 date to record (default: now, UTC).
         extra: further model_info keys.
         compat: refuse (ValueError) anything the existing raiiaf/gen5 package cannot read.
+        durable: fsync the file and its folder (default). False still replaces the file
+            atomically, but a power failure may lose it: for scratch output. To write many
+            files durably, :func:`save_many` makes them durable together.
 
     The environment (this machine, python, numpy and torch if imported) is recorded.
     A file without extensions (float16/float32 4-D latents, raw or zfp in RAIIAF,
@@ -191,10 +194,53 @@ def save(path: PathLike, image: Any = None, latents: Optional[Mapping[str, Any]]
                        float16, zfp_tolerance, codecs, image_extra, date, extra)
     sync_host_components()
     with translated(_FAMILY, target):
-        _c.write(target, **request, compat=bool(compat))
+        _c.write(target, **request, compat=bool(compat), durable=bool(durable))
         if not compat:
             _warn_extensions(_c.Reader.open(target, False, None), target)
     return pathlib.Path(target)
+
+
+def save_many(items: Iterable[Tuple[PathLike, Mapping[str, Any]]], *, durable: bool = True) -> List[pathlib.Path]:
+    """Writes many artifacts: ``items`` is an iterable of ``(path, keyword arguments of save)``.
+
+    Durable (the default) with two barriers for the whole batch instead of two fsyncs per
+    file: every file is written first, under no target's name, then all are made durable
+    and each replaces its target. If any item fails, no target of the batch is touched
+    (files are committed in groups of 256: earlier groups stay written).
+    Returns the paths, in order. Raises as :func:`save` does.
+    """
+    if not durable:
+        return [save(path, **dict(arguments), durable=False) for path, arguments in items]
+    written: List[Tuple[pathlib.Path, bool]] = []
+    batch = _c.WriteBatch()
+    sync_host_components()
+    for path, arguments in items:
+        target = os.fspath(path)
+        target = os.fsdecode(target) if isinstance(target, bytes) else target
+        options = dict(arguments)
+        unknown = set(options) - _SAVE_ARGUMENTS
+        if unknown:
+            raise TypeError(f"save_many: unexpected arguments for {target!r}: {sorted(unknown)}")
+        compat = bool(options.pop("compat", False))
+        request = _request(options.get("image"), options.get("latents"), options.get("prompt", ""),
+                           options.get("model", ""), options.get("model_version", ""), options.get("settings"),
+                           options.get("tags", ()), options.get("hardware"), options.get("layout", "raiiaf"),
+                           options.get("codec", "raw"), options.get("float16", False), options.get("zfp_tolerance"),
+                           options.get("codecs"), options.get("image_extra"), options.get("date"),
+                           options.get("extra"))
+        with translated(_FAMILY, target):
+            batch.add(target, **request, compat=compat)
+        written.append((pathlib.Path(target), compat))
+    with translated(_FAMILY):
+        batch.commit()
+    for target_path, compat in written:
+        if not compat:
+            _warn_extensions(_c.Reader.open(str(target_path), False, None), str(target_path))
+    return [target_path for target_path, _ in written]
+
+
+_SAVE_ARGUMENTS = {"image", "latents", "prompt", "model", "model_version", "settings", "tags", "hardware", "layout",
+                   "codec", "float16", "zfp_tolerance", "codecs", "image_extra", "date", "extra", "compat"}
 
 
 def dumps(image: Any = None, latents: Optional[Mapping[str, Any]] = None, prompt: str = "", model: str = "",

@@ -2,13 +2,14 @@ import numpy as np
 import os
 import pathlib
 from ._env import DriftEntry, EnvChunk
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Union
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 PathLike = Union[str, os.PathLike[str]]
 
 class ExtensionWarning(UserWarning): ...
 
-def save(path: PathLike, image: Any = ..., latents: Optional[Mapping[str, Any]] = ..., prompt: str = ..., model: str = ..., model_version: str = ..., settings: Optional[Mapping[str, Any]] = ..., tags: Union[str, Iterable[str]] = ..., hardware: Optional[Mapping[str, Any]] = ..., *, layout: str = ..., codec: str = ..., float16: bool = ..., zfp_tolerance: Optional[float] = ..., codecs: Optional[Mapping[str, str]] = ..., image_extra: Optional[Mapping[str, Any]] = ..., date: Optional[str] = ..., extra: Optional[Mapping[str, Any]] = ..., compat: bool = ...) -> pathlib.Path: ...
+def save(path: PathLike, image: Any = ..., latents: Optional[Mapping[str, Any]] = ..., prompt: str = ..., model: str = ..., model_version: str = ..., settings: Optional[Mapping[str, Any]] = ..., tags: Union[str, Iterable[str]] = ..., hardware: Optional[Mapping[str, Any]] = ..., *, layout: str = ..., codec: str = ..., float16: bool = ..., zfp_tolerance: Optional[float] = ..., codecs: Optional[Mapping[str, str]] = ..., image_extra: Optional[Mapping[str, Any]] = ..., date: Optional[str] = ..., extra: Optional[Mapping[str, Any]] = ..., compat: bool = ..., durable: bool = ...) -> pathlib.Path: ...
+def save_many(items: Iterable[Tuple[PathLike, Mapping[str, Any]]], *, durable: bool = ...) -> List[pathlib.Path]: ...
 def dumps(image: Any = ..., latents: Optional[Mapping[str, Any]] = ..., prompt: str = ..., model: str = ..., model_version: str = ..., settings: Optional[Mapping[str, Any]] = ..., tags: Union[str, Iterable[str]] = ..., hardware: Optional[Mapping[str, Any]] = ..., *, layout: str = ..., codec: str = ..., float16: bool = ..., zfp_tolerance: Optional[float] = ..., codecs: Optional[Mapping[str, str]] = ..., image_extra: Optional[Mapping[str, Any]] = ..., date: Optional[str] = ..., extra: Optional[Mapping[str, Any]] = ..., compat: bool = ...) -> bytes: ...
 
 class Latents(Mapping[str, np.ndarray]):

@@ -163,17 +163,19 @@ void register_writer(py::module_& m) {
         "write",
         [](const std::string& path, const std::string& model_json, const py::list& latents, const py::object& image,
            const py::object& image_extra_json, const std::string& layout, const std::string& codec, bool float16,
-           const py::object& zfp_tolerance, bool validate_image, const py::object& environment, bool compat) {
+           const py::object& zfp_tolerance, bool validate_image, const py::object& environment, bool compat,
+           bool durable) {
             Request request = make_request(model_json, latents, image, image_extra_json, layout, codec, float16,
                                            zfp_tolerance, validate_image, environment, compat);
+            request.options.durable = durable;
             py::gil_scoped_release release;
             raiiaf::write_file(path, request.content, request.options);
         },
         py::arg("path"), py::arg("model_json"), py::arg("latents"), py::arg("image") = py::none(),
         py::arg("image_extra_json") = py::none(), py::arg("layout") = "raiiaf", py::arg("codec") = "raw",
         py::arg("float16") = false, py::arg("zfp_tolerance") = py::none(), py::arg("validate_image") = true,
-        py::arg("environment") = py::none(), py::arg("compat") = false,
-        R"doc(Writes a file atomically (temporary file, fsync, rename).
+        py::arg("environment") = py::none(), py::arg("compat") = false, py::arg("durable") = true,
+        R"doc(Writes a file atomically (temporary file, fsync unless not durable, rename).
 
 model_json: model_info as JSON text (model_name, version, date, prompt, tags,
   generation_settings, hardware_info; other keys are kept as extra keys).
@@ -183,6 +185,34 @@ image: bytes or None; image_extra_json: JSON object text or None.
 layout: "raiiaf" | "gen5"; codec: "raw" | "zfp" | "zstd" | "shuffle-zstd".
 environment: [(id, canonical)] to record instead of the current environment.
 compat: refuse (InvalidArgument) what the existing raiiaf/gen5 package cannot read.)doc");
+
+    py::class_<raiiaf::WriteBatch>(m, "WriteBatch",
+                                   "Files written now and made durable together on commit() (two barriers in all).")
+        .def(py::init<>())
+        .def(
+            "add",
+            [](raiiaf::WriteBatch& batch, const std::string& path, const std::string& model_json,
+               const py::list& latents, const py::object& image, const py::object& image_extra_json,
+               const std::string& layout, const std::string& codec, bool float16, const py::object& zfp_tolerance,
+               bool validate_image, const py::object& environment, bool compat) {
+                Request request = make_request(model_json, latents, image, image_extra_json, layout, codec, float16,
+                                               zfp_tolerance, validate_image, environment, compat);
+                py::gil_scoped_release release;
+                batch.add(path, request.content, request.options);
+            },
+            py::arg("path"), py::arg("model_json"), py::arg("latents"), py::arg("image") = py::none(),
+            py::arg("image_extra_json") = py::none(), py::arg("layout") = "raiiaf", py::arg("codec") = "raw",
+            py::arg("float16") = false, py::arg("zfp_tolerance") = py::none(), py::arg("validate_image") = true,
+            py::arg("environment") = py::none(), py::arg("compat") = false,
+            "Writes one file (arguments as for write); its target is replaced on commit().")
+        .def(
+            "commit",
+            [](raiiaf::WriteBatch& batch) {
+                py::gil_scoped_release release;
+                batch.commit();
+            },
+            "Makes every added file durable and replaces the targets.")
+        .def_property_readonly("pending", &raiiaf::WriteBatch::pending);
 
     m.def(
         "encode",

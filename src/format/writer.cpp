@@ -643,7 +643,18 @@ void write_file(const std::filesystem::path& path, const ArtifactContent& conten
     detail::AtomicFile file(path);
     write_plan(plan, options, {[&](std::span<const std::byte> bytes) { file.write(bytes); },
                                [&](std::span<const std::byte> header) { file.write_at(0, header); }});
-    file.commit();
+    file.commit(options.durable);
 }
+
+void WriteBatch::add(const std::filesystem::path& path, const ArtifactContent& content, const WriteOptions& options) {
+    if (files_.size() >= max_open_) commit();
+    Plan plan = make_plan(content, options);
+    auto file = std::make_unique<AtomicFile>(path);
+    write_plan(plan, options, {[&](std::span<const std::byte> bytes) { file->write(bytes); },
+                               [&](std::span<const std::byte> header) { file->write_at(0, header); }});
+    files_.add(std::move(file));  // only once complete: a failed add leaves nothing
+}
+
+void WriteBatch::commit() { files_.commit(); }
 
 RAIIAF_NAMESPACE_END

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -126,8 +127,8 @@ void AtomicFile::write_at(std::uint64_t offset, std::span<const std::byte> data)
     if (offset + data.size() > written_) written_ = offset + data.size();
 }
 
-void AtomicFile::commit() {
-    if (::fsync(fd_) != 0) fail(target_, "fsync failed", errno);
+void AtomicFile::commit(bool durable) {
+    if (durable && ::fsync(fd_) != 0) fail(target_, "fsync failed", errno);
     if (anonymous_) link_temporary();
     // Nothing between naming the file and the rename: a kill there leaves it behind.
     if (::rename(temporary_.c_str(), target_.c_str()) != 0) fail(target_, "cannot replace", errno);
@@ -135,6 +136,7 @@ void AtomicFile::commit() {
     const int closed = ::close(fd_);
     fd_ = -1;
     if (closed != 0) fail(target_, "close failed", errno);
+    if (!durable) return;
     const std::filesystem::path directory = directory_of(target_);
     const int dir_fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir_fd >= 0) {  // the rename is durable once the directory entry is
@@ -157,10 +159,48 @@ void AtomicFile::link_temporary() {
     fail(target_, "cannot link the temporary file", EEXIST);
 }
 
-void write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> data) {
+void write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> data, bool durable) {
     AtomicFile file(path);
     file.write(data);
-    file.commit();
+    file.commit(durable);
+}
+
+namespace {
+
+// One syncfs per file system among `paths` (files or folders): the barrier
+// that makes everything written to it so far durable.
+void sync_file_systems(const std::vector<std::filesystem::path>& paths) {
+    std::vector<dev_t> synced;
+    for (const auto& path : paths) {
+        struct stat status {};
+        if (::stat(path.c_str(), &status) != 0) fail(path, "cannot stat", errno);
+        if (std::find(synced.begin(), synced.end(), status.st_dev) != synced.end()) continue;
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0) fail(path, "cannot open", errno);
+        const int result = ::syncfs(fd);
+        const int error = errno;
+        ::close(fd);
+        if (result != 0) fail(path, "syncfs failed", error);
+        synced.push_back(status.st_dev);
+    }
+}
+
+}  // namespace
+
+AtomicBatch::~AtomicBatch() = default;
+
+void AtomicBatch::add(std::unique_ptr<AtomicFile> written) { files_.push_back(std::move(written)); }
+
+void AtomicBatch::commit() {
+    std::vector<std::filesystem::path> folders;
+    for (const auto& file : files_) {
+        const std::filesystem::path folder = directory_of(file->target());
+        if (std::find(folders.begin(), folders.end(), folder) == folders.end()) folders.push_back(folder);
+    }
+    sync_file_systems(folders);  // every file's contents, before any rename
+    for (const auto& file : files_) file->commit(false);
+    files_.clear();
+    sync_file_systems(folders);  // the renames
 }
 
 UpdateLock::UpdateLock(const std::filesystem::path& path) {

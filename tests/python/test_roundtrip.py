@@ -449,3 +449,33 @@ def test_lossy_zfp_and_float16(tmp_path):
     with raiiaf.open(raiiaf.dumps(latents={"x": original}, float16=True)) as art:
         np.testing.assert_array_equal(art.latents["x"], original.astype(np.float16))
 
+
+
+def test_save_many_writes_every_file_durably_in_one_batch(tmp_path, noise):
+    """save_many: every item written and readable; nothing named before the commit succeeds."""
+    items = [(tmp_path / f"a{i}.raiiaf", {"latents": {"initial_noise": noise}, "prompt": f"p{i}", "tags": ["t"]})
+             for i in range(5)]
+    paths = raiiaf.save_many(items)
+    assert [p.name for p in paths] == [f"a{i}.raiiaf" for i in range(5)]
+    for i, path in enumerate(paths):
+        with raiiaf.open(path) as art:
+            assert art.prompt == f"p{i}"
+            np.testing.assert_array_equal(art.latents["initial_noise"], noise)
+        assert raiiaf.check(path) == []
+
+
+def test_save_many_failure_touches_no_target(tmp_path, noise):
+    items = [(tmp_path / "good.raiiaf", {"latents": {"initial_noise": noise}}),
+             (tmp_path / "bad.raiiaf", {"latents": {"x": noise}, "codec": "no-such-codec"})]
+    with pytest.raises(ValueError):
+        raiiaf.save_many(items)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    with pytest.raises(TypeError):
+        raiiaf.save_many([(tmp_path / "x.raiiaf", {"no_such_argument": 1})])
+
+
+def test_save_not_durable_is_complete(tmp_path, noise):
+    path = raiiaf.save(tmp_path / "scratch.raiiaf", latents={"n": noise}, durable=False)
+    assert raiiaf.check(path) == []
+    (paths,) = [raiiaf.save_many([(tmp_path / "s2.raiiaf", {"latents": {"n": noise}})], durable=False)]
+    assert raiiaf.check(paths[0]) == []
