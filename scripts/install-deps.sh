@@ -9,6 +9,7 @@ packages=(
   libcli11-dev libgtest-dev libbenchmark-dev
   pybind11-dev python3-dev python3-pybind11 python3-numpy python3-pil python3-pytest python3-setuptools
   python3-pip python3-wheel python3-venv python3-zstandard python3-zfpy python3-jsonschema python3-mypy
+  python3-torch
   zstd
   "$@"
 )
