@@ -74,6 +74,10 @@ class SettingDifference(NamedTuple):
     current: Any
 
 
+class RecordError(ValueError):
+    """The artifact's diffusers record is damaged or inconsistent (says where)."""
+
+
 @dataclass
 class ReplayReport:
     """What :func:`replay` found.
@@ -254,20 +258,38 @@ def _shown(value: Any) -> Any:
     return value
 
 
+def _torch_dtype(name: Any, where: str) -> Any:
+    torch = _torch()
+    dtype = getattr(torch, name, None) if isinstance(name, str) else None
+    if not isinstance(dtype, torch.dtype):
+        raise RecordError(f"{where}: {name!r} is not a torch dtype")
+    return dtype
+
+
+def _stored_latent(artifact: api.Artifact, name: Any, where: str) -> np.ndarray:
+    if not isinstance(name, str) or name not in artifact.latents:
+        raise RecordError(f"{where}: refers to latent {name!r}, which the artifact does not have")
+    return np.array(artifact.latents[name])  # a writable copy: the file is closed after
+
+
 def _restore_argument(value: Any, artifact: api.Artifact, where: str, missing: List[str]) -> Any:
     """The inverse of _ArgumentRecorder.record, reading the latents back from the artifact."""
     if isinstance(value, dict):
         if "$tensor" in value:
             torch = _torch()
-            stored = np.array(artifact.latents[value["$tensor"]])  # a writable copy
-            return torch.from_numpy(stored).to(getattr(torch, value["dtype"]))
+            stored = _stored_latent(artifact, value["$tensor"], f"call argument {where}")
+            return torch.from_numpy(stored).to(_torch_dtype(value.get("dtype"), f"call argument {where}"))
         if "$array" in value:
-            return np.array(artifact.latents[value["$array"]])
+            return _stored_latent(artifact, value["$array"], f"call argument {where}")
         if "$image" in value:
             from PIL import Image
 
-            image = Image.fromarray(np.array(artifact.latents[value["$image"]]))
-            return image if image.mode == value["mode"] else image.convert(value["mode"])
+            pixels = _stored_latent(artifact, value["$image"], f"call argument {where}")
+            try:
+                image = Image.fromarray(pixels)
+                return image if image.mode == value.get("mode") else image.convert(value.get("mode"))
+            except (TypeError, ValueError) as e:
+                raise RecordError(f"call argument {where}: the stored image cannot be rebuilt: {e}") from None
         if "$unrecorded" in value:
             missing.append(where)
             return None
@@ -596,7 +618,8 @@ def replay(path: PathLike, pipe: Any, **overrides: Any) -> ReplayReport:
     Raises:
         TypeError: an override of latents/generator/seed (the stored ones are the point).
         ValueError: the artifact was not written by :func:`generate`, lacks its noise, or
-            has call arguments that could not be recorded and are not given as overrides.
+            has call arguments that could not be recorded and are not given as overrides;
+            RecordError (a ValueError) when its record is damaged.
         raiiafDecodeError subclasses: the artifact is damaged.
     """
     torch = _torch()
@@ -612,7 +635,11 @@ def replay(path: PathLike, pipe: Any, **overrides: Any) -> ReplayReport:
         for name in ("initial_noise", "final_latent"):
             if name not in artifact.latents:
                 raise ValueError(f"{os.fspath(path)}: the artifact has no {name!r} latent")
-        noise_record = recorded.get("noise") or {}
+        noise_record = recorded.get("noise")
+        if not isinstance(noise_record, dict):
+            raise RecordError("generation_settings.diffusers.noise: missing")
+        if not isinstance(recorded.get("call_arguments", {}), dict):
+            raise RecordError("generation_settings.diffusers.call_arguments: not an object")
         stored_noise = np.array(artifact.latents["initial_noise"])
         stored_final = _float_array(artifact.latents["final_latent"])
         stored_images: Optional[np.ndarray] = None
@@ -633,9 +660,19 @@ def replay(path: PathLike, pipe: Any, **overrides: Any) -> ReplayReport:
                          "pass them to replay() as overrides")
     arguments.update(overrides)
 
-    noise_dtype = getattr(torch, str(noise_record.get("dtype", _dtype_name(_pipeline_dtype(pipe)))))
+    noise_dtype = _torch_dtype(noise_record.get("dtype"), "generation_settings.diffusers.noise.dtype")
+    if noise_record.get("shape") != list(stored_noise.shape):
+        raise RecordError(f"generation_settings.diffusers.noise.shape: {noise_record.get('shape')!r}, but the stored "
+                          f"initial_noise has shape {list(stored_noise.shape)}")
     noise = torch.from_numpy(stored_noise).to(noise_dtype)
-    generator = _seeded_generator(int(settings["seed"]), str(noise_record.get("generator_device", "cpu")))
+    generator_device = noise_record.get("generator_device")
+    if generator_device != "cpu":
+        raise RecordError(f"generation_settings.diffusers.noise.generator_device: {generator_device!r}; "
+                          "generate() always draws on the CPU")
+    seed = settings.get("seed")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= _MAX_SEED:
+        raise RecordError(f"generation_settings.seed: {seed!r} is not a seed")
+    generator = _seeded_generator(seed, generator_device)
     # Drawing the noise again puts the generator where generate() left it, and tells whether
     # this torch still draws the same noise from the seed.
     redrawn = _draw_noise(generator, list(noise.shape), noise_dtype)
@@ -663,5 +700,5 @@ def replay(path: PathLike, pipe: Any, **overrides: Any) -> ReplayReport:
                         output=output, final_latent=steps.latents)
 
 
-__all__ = ["ARGUMENT_LATENT_PREFIX", "CAPTURE_NAME", "Generation", "ReplayReport", "SettingDifference", "generate",
-           "replay"]
+__all__ = ["ARGUMENT_LATENT_PREFIX", "CAPTURE_NAME", "Generation", "RecordError", "ReplayReport", "SettingDifference",
+           "generate", "replay"]

@@ -13,6 +13,8 @@ class Generation(NamedTuple):
     output: Any
     path: pathlib.Path
 
+class RecordError(ValueError): ...
+
 class SettingDifference(NamedTuple):
     key: str
     recorded: Any

@@ -280,3 +280,39 @@ def test_a_pipeline_that_never_calls_back_is_an_error(tmp_path):
     with pytest.raises(ValueError, match="callback_on_step_end"):
         capture.generate(NoCallback(), tmp_path / "a.raiiaf", seed=1, prompt="p")
     assert not (tmp_path / "a.raiiaf").exists()
+
+
+def _tampered(tmp_path, pipe, change):
+    """An artifact from generate() whose diffusers record has been edited by `change`."""
+    _, path = capture.generate(pipe, tmp_path / "a.raiiaf", seed=1, prompt="p", num_inference_steps=2)
+    with raiiaf.open(path) as art:
+        settings, latents = art.settings, {name: np.array(art.latents[name]) for name in art.latents}
+    change(settings)
+    return raiiaf.save(tmp_path / "tampered.raiiaf", latents=latents, settings=settings)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda s: s["diffusers"]["noise"].update(dtype="os.system"), "noise.dtype"),
+    (lambda s: s["diffusers"]["noise"].update(shape=[1, 4, 9, 9]), "noise.shape"),
+    (lambda s: s["diffusers"]["noise"].update(generator_device="cuda:7"), "generator_device"),
+    (lambda s: s["diffusers"].pop("noise"), "noise: missing"),
+    (lambda s: s["diffusers"].update(call_arguments=[1, 2]), "call_arguments"),
+    (lambda s: s["diffusers"]["call_arguments"].update(prompt_embeds={"$tensor": "absent", "dtype": "float32"}),
+     "prompt_embeds: refers to latent 'absent'"),
+    (lambda s: s["diffusers"]["call_arguments"].update(prompt_embeds={"$tensor": "initial_noise", "dtype": 3}),
+     "not a torch dtype"),
+])
+def test_damaged_records_are_clear_errors(tmp_path, pipe, change, message):
+    path = _tampered(tmp_path, pipe, change)
+    calls = pipe.calls
+    with pytest.raises(capture.RecordError, match=message):
+        capture.replay(path, pipe)
+    assert pipe.calls == calls  # refused before running the pipeline
+
+
+def test_unrecorded_arguments_must_be_given_again(tmp_path, pipe):
+    path = _tampered(tmp_path, pipe, lambda s: s["diffusers"]["call_arguments"].update(
+        negative_prompt={"$unrecorded": "Tokens"}))
+    with pytest.raises(ValueError, match="negative_prompt"):
+        capture.replay(path, pipe)
+    assert capture.replay(path, pipe, negative_prompt=None).latent_max_abs_diff == 0.0
