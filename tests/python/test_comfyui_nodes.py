@@ -217,10 +217,29 @@ def png_texts(path):
         return dict(image.text), np.asarray(image.convert("RGB"))
 
 
+def png_text_chunks(path):
+    """(chunk type, keyword) of every text chunk, walking the PNG's chunks."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    found, offset = [], 8
+    while offset + 8 <= len(data):
+        length = int.from_bytes(data[offset:offset + 4], "big")
+        kind = data[offset + 4:offset + 8]
+        if kind in (b"tEXt", b"iTXt", b"zTXt"):
+            body = data[offset + 8:offset + 8 + length]
+            found.append((kind.decode(), body.split(b"\0", 1)[0].decode("latin-1")))
+        offset += 12 + length
+    return found
+
+
 def test_save_writes_a_png_comfyui_restores_the_workflow_from(output_dir):
     run = run_workflow()
     [path] = saved_files(run.ui, output_dir)
     assert path.name == "fox_00001_.png" and run.ui["ui"]["images"][0]["type"] == "output"
+    chunks = png_text_chunks(path)
+    # ComfyUI's loader reads these as tEXt; each once
+    assert chunks.count(("tEXt", "prompt")) == 1 and chunks.count(("tEXt", "workflow")) == 1
+    assert [key for _, key in chunks].count("prompt") == 1
     texts, pixels = png_texts(path)
     # ComfyUI restores a dropped PNG from these tEXt chunks, written as its SaveImage writes them
     assert json.loads(texts["prompt"]) == api_graph()
@@ -247,6 +266,41 @@ def test_saved_artifact_round_trips_bit_exactly(output_dir):
     assert originals["prompt"]["source"] == "png:tEXt" and json.loads(originals["prompt"]["text"]) == api_graph()
     assert json.loads(originals["workflow"]["text"]) == WORKFLOW
     assert settings["capture"] == "raiiaf.comfyui"
+
+
+def test_the_png_embeds_the_artifact_where_raiiaf_can(output_dir):
+    run = run_workflow()
+    [path] = saved_files(run.ui, output_dir)
+    sidecar = path.with_suffix(".raiiaf")
+    if hasattr(raiiaf.Artifact, "export"):  # issue 15's export: the artifact inside the PNG
+        assert not sidecar.exists()
+        with raiiaf.open(path) as artifact:
+            assert artifact.verify() and "initial_noise" in artifact.latents
+    else:  # a raiiaf without export: the PNG as ComfyUI writes it, the artifact beside it
+        with pytest.raises(raiiaf.raiiafDecodeError):
+            raiiaf.open(path)
+        with raiiaf.open(sidecar) as artifact:
+            assert artifact.verify() and "initial_noise" in artifact.latents
+
+
+def test_settings_come_from_the_graph(output_dir):
+    run = run_workflow(seed=31337)
+    [path] = saved_files(run.ui, output_dir)
+    with PACKAGE_MODULE.nodes.open_artifact(str(path)) as artifact:
+        info, settings = artifact.model_info, artifact.settings
+    if hasattr(raiiaf, "read_generation_metadata"):  # issue 14's importer reads the graph
+        record = raiiaf.read_generation_metadata(path.read_bytes())
+        assert settings["seed"] == 31337 and settings["steps"] == 4 and settings["sampler"] == "euler"
+        assert settings["cfg_scale"] == 6.5 and settings["scheduler"] == "normal"
+        assert settings["negative_prompt"] == "blurry" and info["prompt"] == "a red fox, snow"
+        assert info["model_name"] == record["model"]["name"]
+    else:  # without the importer: no seed/steps/sampler record, so the settings sit beside the schema's object
+        assert settings is None
+        kept = info["comfyui_capture"]
+        assert kept["seed"] == 31337  # from the Record Noise node's NOISE
+        assert kept["capture"] == "raiiaf.comfyui"
+        assert [entry["key"] for entry in kept["imported_metadata"]] == ["prompt", "workflow"]
+    assert info["tags"] == ["comfyui"]
 
 
 def test_saved_files_pass_raiiaf_verify(output_dir):
