@@ -182,6 +182,12 @@ def _record(graph_png: bytes) -> Dict[str, Any]:
     return record if isinstance(record, dict) else {}
 
 
+def _schema_seed(seed: Any) -> bool:
+    """Whether generation_settings can hold the seed. ComfyUI's seeds go up to 2**64 - 1, but the
+    manifest's schema check reads integers as signed 64-bit, so larger ones are kept beside it."""
+    return isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**63
+
+
 def _artifact_fields(record: Dict[str, Any], texts: Dict[str, str], noise_seed: Optional[int]) -> Dict[str, Any]:
     """raiiaf.save's prompt/model/settings/extra for the record and the original PNG texts."""
     originals = [{"source": "png:tEXt", "key": key, "text": text} for key, text in texts.items()]
@@ -191,13 +197,15 @@ def _artifact_fields(record: Dict[str, Any], texts: Dict[str, str], noise_seed: 
         settings["seed"] = noise_seed
     settings["imported_metadata"] = originals
     prompt = record.get("prompt")
-    model = record.get("model") if isinstance(record.get("model"), dict) else {}
+    model = record.get("model")
+    if not isinstance(model, dict):
+        model = {}
     fields: Dict[str, Any] = {
-        "prompt": "\n".join(prompt) if isinstance(prompt, list) else str(prompt or ""),
+        "prompt": "\n".join(str(p) for p in prompt) if isinstance(prompt, list) else str(prompt or ""),
         "model": str(model.get("name") or ""),
         "tags": ["comfyui"],
     }
-    if all(key in settings for key in ("seed", "steps", "sampler")):
+    if all(key in settings for key in ("seed", "steps", "sampler")) and _schema_seed(settings["seed"]):
         fields["settings"] = settings
     else:  # the manifest's generation_settings needs seed, steps and sampler: keep what there is beside it
         fields["extra"] = {"comfyui_capture": settings}

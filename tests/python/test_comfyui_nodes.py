@@ -303,6 +303,17 @@ def test_settings_come_from_the_graph(output_dir):
     assert info["tags"] == ["comfyui"]
 
 
+@pytest.mark.parametrize("seed", [2**63 - 1, 2**64 - 1])  # ComfyUI's RandomNoise goes up to 0xffffffffffffffff
+def test_the_largest_comfyui_seeds_are_kept_exactly(output_dir, seed):
+    run = run_workflow(seed=0, prefix="big")
+    run.recording.seed = seed  # as RandomNoise(seed) would carry it (torch's generator takes any uint64)
+    ui = run_node("RaiiafSaveArtifact", images=run.images, latent=run.sampled, noise=run.recording,
+                  prompt=api_graph(seed), extra_pnginfo={"workflow": WORKFLOW}, filename_prefix="big")
+    [path] = saved_files(ui, output_dir)
+    (stored,) = run_node("RaiiafLoadNoise", artifact=str(path))
+    assert stored.seed == seed
+
+
 def test_saved_files_pass_raiiaf_verify(output_dir):
     run = run_workflow()
     [path] = saved_files(run.ui, output_dir)
