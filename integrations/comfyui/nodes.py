@@ -216,11 +216,17 @@ def _export_png(artifact_bytes: bytes, target: pathlib.Path, graph_png: bytes) -
     """The PNG Save Artifact leaves: the artifact exported with itself embedded (issue 15's export),
     which writes the ComfyUI graph back from imported_metadata. With a raiiaf that cannot export
     yet, the PNG ComfyUI would write, and the artifact beside it as <name>.raiiaf."""
-    with raiiaf.open(artifact_bytes) as artifact:
-        export = getattr(artifact, "export", None)
-        if export is not None:
-            export(target, embed=True)
-            return
+    if hasattr(raiiaf.Artifact, "export"):
+        # Exported from a file of its own, a temporary one beside the target (export reads a path).
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".raiiaf", dir=target.parent)
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(artifact_bytes)
+            with raiiaf.open(temporary) as artifact:
+                artifact.export(target, embed=True)
+        finally:
+            os.unlink(temporary)
+        return
     _write_atomically(target.with_suffix(".raiiaf"), artifact_bytes)
     _write_atomically(target, graph_png)
 
