@@ -165,20 +165,40 @@ def _write_atomically(path: pathlib.Path, data: bytes) -> None:
 
 # -- the artifact's record --------------------------------------------------------------------------
 
-_SETTINGS_FROM_RECORD = ("seed", "steps", "sampler", "cfg_scale", "scheduler", "negative_prompt", "width", "height",
-                         "primary_sampler_id", "samplers", "generator", "software")
+# The record's fields generation_settings takes, as the importer maps them (docs/FORMAT.md,
+# "Imported artifacts"); settings the schema cannot take go under the importer's extra key.
+_SETTINGS_FROM_RECORD = ("seed", "steps", "cfg_scale", "sampler", "scheduler", "negative_prompt", "width", "height")
+_SETTINGS_BESIDE_SCHEMA = "imported_generation_settings"
 
 
-def _record(graph_png: bytes) -> Dict[str, Any]:
+def _graph_for_importer(prompt: Any) -> Any:
+    """The API graph with every Record Noise node bypassed (it passes its NOISE through), so that the
+    importer, following a sampler's noise input, reaches the noise source and its seed."""
+    if not isinstance(prompt, dict):
+        return prompt
+    recorders = {str(node_id): node.get("inputs", {}).get("noise") for node_id, node in prompt.items()
+                 if isinstance(node, dict) and node.get("class_type") == "RaiiafRecordNoise"}
+
+    def source(link: Any, hops: int = 0) -> Any:
+        if (isinstance(link, list) and len(link) == 2 and str(link[0]) in recorders and hops < len(recorders)):
+            return source(recorders[str(link[0])], hops + 1)
+        return link
+
+    bypassed = {}
+    for node_id, node in prompt.items():
+        if isinstance(node, dict) and isinstance(node.get("inputs"), dict):
+            node = dict(node, inputs={key: source(value) for key, value in node["inputs"].items()})
+        bypassed[node_id] = node
+    return bypassed
+
+
+def _record(pixels: np.ndarray, prompt: Any, extra_pnginfo: Any) -> Dict[str, Any]:
     """What the importer (raiiaf.read_generation_metadata) extracts from the graph; {} while the
-    installed raiiaf has no importer, or for a graph it cannot read."""
+    installed raiiaf has no importer, or for a graph it does not recognise."""
     reader = getattr(raiiaf, "read_generation_metadata", None)
-    if reader is None:
+    if reader is None or prompt is None:
         return {}
-    try:
-        record = reader(graph_png)
-    except (ValueError, raiiaf.raiiafDecodeError):
-        return {}
+    record = reader(_png(pixels, _graph_texts(_graph_for_importer(prompt), extra_pnginfo)))
     return record if isinstance(record, dict) else {}
 
 
@@ -189,27 +209,43 @@ def _schema_seed(seed: Any) -> bool:
 
 
 def _artifact_fields(record: Dict[str, Any], texts: Dict[str, str], noise_seed: Optional[int]) -> Dict[str, Any]:
-    """raiiaf.save's prompt/model/settings/extra for the record and the original PNG texts."""
-    originals = [{"source": "png:tEXt", "key": key, "text": text} for key, text in texts.items()]
+    """raiiaf.save's prompt/model/tags/settings/extra: the record placed as the importer places it,
+    and the PNG texts verbatim as imported_metadata (from which export writes the graph back)."""
     settings: Dict[str, Any] = {key: record[key] for key in _SETTINGS_FROM_RECORD if record.get(key) is not None}
-    settings["capture"] = CAPTURE_NAME
     if "seed" not in settings and isinstance(noise_seed, int) and noise_seed >= 0:
         settings["seed"] = noise_seed
-    settings["imported_metadata"] = originals
     prompt = record.get("prompt")
+    if isinstance(prompt, list):
+        settings["prompts"] = prompt
     model = record.get("model")
     if not isinstance(model, dict):
         model = {}
+    if model.get("hash") is not None:
+        settings["model_hash"] = model["hash"]
+    settings["generator"] = record.get("generator") or "comfyui"
+    settings["software"] = record.get("software")
+    if "samplers" in record:
+        settings["primary_sampler_id"] = record.get("primary_sampler_id")
+        settings["samplers"] = record["samplers"]
+    settings["capture"] = CAPTURE_NAME
+    settings["imported_metadata"] = [{"source": "png:tEXt", "key": key, "text": text} for key, text in texts.items()]
     fields: Dict[str, Any] = {
         "prompt": "\n".join(str(p) for p in prompt) if isinstance(prompt, list) else str(prompt or ""),
-        "model": str(model.get("name") or ""),
+        "model": str(model.get("name") or "comfyui"),
         "tags": ["comfyui"],
     }
-    if all(key in settings for key in ("seed", "steps", "sampler")) and _schema_seed(settings["seed"]):
+    steps = settings.get("steps")
+    if ("sampler" in settings and isinstance(steps, int) and steps >= 1 and _schema_seed(settings.get("seed"))):
         fields["settings"] = settings
-    else:  # the manifest's generation_settings needs seed, steps and sampler: keep what there is beside it
-        fields["extra"] = {"comfyui_capture": settings}
+    else:  # generation_settings needs seed, steps and sampler (and a seed below 2**63)
+        fields["extra"] = {_SETTINGS_BESIDE_SCHEMA: settings}
     return fields
+
+
+def captured_settings(artifact: raiiaf.Artifact) -> Dict[str, Any]:
+    """An artifact's settings: generation_settings, else those kept beside it."""
+    kept = artifact.settings or artifact.model_info.get(_SETTINGS_BESIDE_SCHEMA)
+    return dict(kept) if isinstance(kept, dict) else {}
 
 
 def _export_png(artifact_bytes: bytes, target: pathlib.Path, graph_png: bytes) -> None:
@@ -272,15 +308,15 @@ class RaiiafSaveArtifact:
         results = []
         for index in range(batch):
             pixels = to_pixels(images[index])
-            graph_png = _png(pixels, texts)
+            graph_png = _png(pixels, texts)  # what ComfyUI's SaveImage writes
             latents: Dict[str, torch.Tensor] = {}
             for name, recording in noises.items():
                 assert recording.recorded is not None  # _noises keeps only those that recorded
                 latents[name] = _batch_slice(recording.recorded, index, batch)
             if final_latent is not None:
                 latents["final_latent"] = _batch_slice(final_latent, index, batch)
-            fields = _artifact_fields(_record(graph_png), texts, noise_seed)
-            artifact_bytes = raiiaf.dumps(image=_png(pixels), latents=latents, **fields)
+            fields = _artifact_fields(_record(pixels, prompt, extra_pnginfo), texts, noise_seed)
+            artifact_bytes = raiiaf.dumps(image=graph_png, latents=latents, **fields)
             file_name = f"{stem}_{counter + index:05}_.png"
             _export_png(artifact_bytes, folder / file_name, graph_png)
             results.append({"filename": file_name, "subfolder": subfolder, "type": "output"})
@@ -390,9 +426,7 @@ def _load_latent_tensor(artifact: str, name: str) -> Tuple[torch.Tensor, Dict[st
         path = opened.path
         if name not in opened.latents:
             raise ValueError(f"{str(path)!r} has no latent {name!r} (it has: {', '.join(opened.latents) or 'none'})")
-        tensor = torch.from_numpy(np.array(opened.latents[name]))
-        settings = opened.settings or opened.model_info.get("comfyui_capture") or {}
-        return tensor, dict(settings)
+        return torch.from_numpy(np.array(opened.latents[name])), captured_settings(opened)
 
 
 class RaiiafLoadNoise:

@@ -257,11 +257,11 @@ def test_saved_artifact_round_trips_bit_exactly(output_dir):
         noise = np.array(artifact.latents["initial_noise"])
         final = np.array(artifact.latents["final_latent"])
         stored_pixels = np.asarray(artifact.image())
-        settings = artifact.settings or artifact.model_info["comfyui_capture"]
+        settings = PACKAGE_MODULE.nodes.captured_settings(artifact)
     assert noise.tobytes() == run.recording.recorded.numpy().tobytes()
     assert noise.tobytes() == RandomNoise(42).generate_noise(run.latent).numpy().tobytes()
     assert final.tobytes() == run.sampled["samples"].numpy().tobytes()
-    assert np.array_equal(stored_pixels, np.clip(255.0 * run.images[0].numpy(), 0, 255).astype(np.uint8))
+    assert np.array_equal(stored_pixels[:, :, :3], np.clip(255.0 * run.images[0].numpy(), 0, 255).astype(np.uint8))
     originals = {entry["key"]: entry for entry in settings["imported_metadata"]}
     assert originals["prompt"]["source"] == "png:tEXt" and json.loads(originals["prompt"]["text"]) == api_graph()
     assert json.loads(originals["workflow"]["text"]) == WORKFLOW
@@ -296,7 +296,7 @@ def test_settings_come_from_the_graph(output_dir):
         assert info["model_name"] == record["model"]["name"]
     else:  # without the importer: no seed/steps/sampler record, so the settings sit beside the schema's object
         assert settings is None
-        kept = info["comfyui_capture"]
+        kept = info["imported_generation_settings"]
         assert kept["seed"] == 31337  # from the Record Noise node's NOISE
         assert kept["capture"] == "raiiaf.comfyui"
         assert [entry["key"] for entry in kept["imported_metadata"]] == ["prompt", "workflow"]
@@ -470,3 +470,20 @@ def test_loaders_report_what_is_missing(output_dir, tmp_path):
     damaged.write_bytes(b"raiiaf" + b"\0" * 40)
     with pytest.raises(raiiaf.raiiafDecodeError):
         run_node("RaiiafLoadLatent", artifact=str(damaged))
+
+
+def test_the_importer_sees_the_graph_with_record_noise_bypassed():
+    bypass = PACKAGE_MODULE.nodes._graph_for_importer
+    graph = api_graph(7)
+    seen = bypass(graph)
+    assert seen["15"]["inputs"]["noise"] == ["10", 0]  # the sampler's noise comes from RandomNoise
+    assert {k: v for k, v in seen.items() if k != "15"} == {k: v for k, v in graph.items() if k != "15"}
+    assert graph["15"]["inputs"]["noise"] == ["11", 0]  # the graph itself is left as it is
+    chained = dict(graph, **{"20": {"class_type": "RaiiafRecordNoise", "inputs": {"noise": ["11", 0]}}})
+    chained["15"] = dict(graph["15"], inputs=dict(graph["15"]["inputs"], noise=["20", 0]))
+    assert bypass(chained)["15"]["inputs"]["noise"] == ["10", 0]
+    cyclic = {"1": {"class_type": "RaiiafRecordNoise", "inputs": {"noise": ["2", 0]}},
+              "2": {"class_type": "RaiiafRecordNoise", "inputs": {"noise": ["1", 0]}},
+              "3": {"class_type": "SamplerCustomAdvanced", "inputs": {"noise": ["1", 0]}}}
+    assert bypass(cyclic)["3"]["inputs"]["noise"] in (["1", 0], ["2", 0])  # ends, wherever it stops
+    assert bypass("not a graph") == "not a graph"
