@@ -6,6 +6,7 @@
 #include "raiiaf/env.hpp"
 #include "raiiaf/errors.hpp"
 #include "raiiaf/format.hpp"
+#include "raiiaf/import.hpp"
 #include "raiiaf/limits.hpp"
 #include "raiiaf/reader.hpp"
 #include "raiiaf/tensor.hpp"
