@@ -4,7 +4,7 @@
 #include <cstring>
 #include <string>
 
-#include "image/container.hpp"
+#include "image/splice.hpp"
 #include "raiiaf/errors.hpp"
 
 namespace raiiaf::detail {

@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "format/image.hpp"
-#include "image/container.hpp"
+#include "image/splice.hpp"
 #include "image/embed.hpp"
 #include "image/infotext.hpp"
 #include "image/metadata_writer.hpp"

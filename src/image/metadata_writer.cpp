@@ -5,7 +5,7 @@
 #include <cstring>
 #include <mutex>
 
-#include "image/container.hpp"
+#include "image/splice.hpp"
 
 namespace raiiaf::detail {
 

@@ -1,4 +1,4 @@
-#include "image/container.hpp"
+#include "image/splice.hpp"
 
 #include <zlib.h>
 
