@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "image/container.hpp"
 #include "image/splice.hpp"
 #include "raiiaf/errors.hpp"
 
@@ -24,37 +25,30 @@ struct FoundPiece {
     std::uint64_t offset = 0;         // of the chunk or segment holding it
 };
 
-std::vector<FoundPiece> find_pieces(ImageContainer container, std::span<const std::byte> image) {
+std::vector<FoundPiece> find_pieces(std::span<const std::byte> bytes, const std::string& name) {
+    image::ContainerLayout layout;
+    try {
+        layout = image::list_segments(bytes);  // every PNG chunk's CRC but IDAT's is checked
+    } catch (const ImageError& e) {
+        throw CorruptHeader(name + " image is damaged: " + e.reason(), e.where());
+    }
     std::vector<FoundPiece> found;
-    switch (container) {
-    case ImageContainer::png:
-        for (const PngChunk& chunk : parse_png(image)) {
-            if (chunk.type != kPngEmbedType) continue;
-            if (!chunk.crc_ok)
-                throw CorruptHeader(std::string("PNG chunk ") + chunk.type.c_str() + " holding an embedded artifact piece has a wrong CRC",
-                                    ErrorLocation::at_offset(chunk.offset));
-            found.push_back({chunk.data, chunk.offset});
+    const std::string jpeg_app = "APP" + std::to_string(kJpegEmbedMarker - 0xE0);
+    for (const image::Segment& segment : layout.segments) {
+        if (layout.format == "png" && segment.type == kPngEmbedType) {
+            found.push_back({segment.data, segment.offset});
+        } else if (layout.format == "jpeg" && segment.type == jpeg_app && segment.data.size() >= kJpegEmbedIdentifier.size() &&
+                   std::memcmp(segment.data.data(), kJpegEmbedIdentifier.data(), kJpegEmbedIdentifier.size()) == 0) {
+            found.push_back({segment.data.subspan(kJpegEmbedIdentifier.size()), segment.offset});
+        } else if (layout.format == "webp" && segment.type == kWebpEmbedFourcc) {
+            found.push_back({segment.data, segment.offset});
         }
-        break;
-    case ImageContainer::jpeg:
-        for (const JpegSegment& segment : parse_jpeg(image).segments) {
-            const auto prefix = std::as_bytes(std::span(kJpegEmbedIdentifier.data(), kJpegEmbedIdentifier.size()));
-            if (segment.marker != kJpegEmbedMarker || segment.data.size() < prefix.size() ||
-                !std::equal(prefix.begin(), prefix.end(), segment.data.begin()))
-                continue;
-            found.push_back({segment.data.subspan(prefix.size()), segment.offset});
-        }
-        break;
-    case ImageContainer::webp:
-        for (const RiffChunk& chunk : parse_webp(image))
-            if (chunk.fourcc == kWebpEmbedFourcc) found.push_back({chunk.data, chunk.offset});
-        break;
     }
     return found;
 }
 
-std::vector<std::byte> assemble(ImageContainer container, std::vector<FoundPiece> found, const Limits& limits) {
-    const std::string where_kind = std::string(container_name(container)) + " embedded artifact piece";
+std::vector<std::byte> assemble(const std::string& name, const std::vector<FoundPiece>& found, const Limits& limits) {
+    const std::string where_kind = name + " embedded artifact piece";
     std::uint64_t total = 0;
     std::vector<std::pair<std::uint32_t, const FoundPiece*>> ordered;
     ordered.reserve(found.size());
@@ -75,7 +69,7 @@ std::vector<std::byte> assemble(ImageContainer container, std::vector<FoundPiece
         ordered.emplace_back(index, &piece);
     }
     if (found.size() != count)
-        throw CorruptHeader(std::string(container_name(container)) + " holds " + std::to_string(found.size()) +
+        throw CorruptHeader(name + " holds " + std::to_string(found.size()) +
                             " embedded artifact pieces, they say there are " + std::to_string(count));
     if (total > limits.max_file_size)
         throw CorruptHeader("embedded artifact of " + std::to_string(total) + " bytes exceeds the limit of " +
@@ -98,7 +92,7 @@ std::vector<std::byte> assemble(ImageContainer container, std::vector<FoundPiece
 std::vector<std::vector<std::byte>> artifact_pieces(std::span<const std::byte> artifact, std::size_t piece_size,
                                                     std::string_view prefix) {
     const std::size_t count = std::max<std::size_t>(1, (artifact.size() + piece_size - 1) / piece_size);
-    if (count > 0xFFFFFFFFu) throw ContainerError("artifact needs more pieces than the header can count");
+    if (count > 0xFFFFFFFFu) throw SpliceError("artifact needs more pieces than the header can count");
     std::vector<std::vector<std::byte>> pieces;
     pieces.reserve(count);
     for (std::size_t i = 0; i < count; ++i) {
@@ -116,21 +110,16 @@ std::vector<std::vector<std::byte>> artifact_pieces(std::span<const std::byte> a
 }
 
 Bytes unwrap_embedded_artifact(Bytes file, const Limits& limits) {
-    const auto container = sniff_image_container(file.span());
-    if (!container) return file;
-    const std::string name = container_name(*container);
+    const std::string_view format = sniff_image_format(file.span());
+    if (format.empty()) return file;
+    const std::string name = format == "png" ? "PNG" : format == "jpeg" ? "JPEG" : "WebP";
     if (file.size() > limits.max_file_size)
         throw CorruptHeader(name + " image of " + std::to_string(file.size()) + " bytes exceeds the limit of " +
                             std::to_string(limits.max_file_size));
-    std::vector<FoundPiece> found;
-    try {
-        found = find_pieces(*container, file.span());
-    } catch (const ContainerError& e) {
-        throw CorruptHeader(name + " image is damaged: " + e.what());
-    }
+    const std::vector<FoundPiece> found = find_pieces(file.span(), name);
     if (found.empty())
         throw NoEmbeddedArtifact(name + " image has no embedded artifact (export it with --embed to carry one)");
-    return Bytes(assemble(*container, std::move(found), limits));
+    return Bytes(assemble(name, found, limits));
 }
 
 }  // namespace raiiaf::detail

@@ -6,6 +6,7 @@
 
 #include "format/image.hpp"
 #include "image/splice.hpp"
+#include "image/container.hpp"
 #include "image/embed.hpp"
 #include "image/infotext.hpp"
 #include "image/metadata_writer.hpp"
@@ -19,16 +20,13 @@ namespace raiiaf {
 
 namespace {
 
-using detail::ImageContainer;
+using detail::bytes_of;
+namespace img = detail::image;
 
 constexpr std::string_view kXmpPngKeyword = "XML:com.adobe.xmp";
 constexpr std::string_view kXmpJpegPrefix{"http://ns.adobe.com/xap/1.0/\0", 29};
 constexpr std::string_view kExifJpegPrefix{"Exif\0\0", 6};
 
-std::vector<std::byte> to_bytes(std::string_view text) {
-    const auto* p = reinterpret_cast<const std::byte*>(text.data());
-    return {p, p + text.size()};
-}
 bool starts_with(std::span<const std::byte> data, std::string_view prefix) {
     return data.size() >= prefix.size() && std::memcmp(data.data(), prefix.data(), prefix.size()) == 0;
 }
@@ -68,144 +66,124 @@ std::optional<std::string> imported_text(const ModelInfo& model, std::string_vie
 
 // ---- PNG ------------------------------------------------------------------------
 
-std::vector<std::byte> png_text_chunk_data(std::string_view keyword, const std::string& text, std::string& type) {
-    std::vector<std::byte> data = to_bytes(keyword);
+std::vector<std::byte> text_chunk(std::string_view keyword, const std::string& text, bool force_itxt) {
+    std::vector<std::byte> data(bytes_of(keyword).begin(), bytes_of(keyword).end());
     data.push_back(std::byte{0});
-    if (const auto narrow = detail::latin1(text)) {
-        type = "tEXt";
-        const auto body = to_bytes(*narrow);
-        data.insert(data.end(), body.begin(), body.end());
-    } else {
-        type = "iTXt";  // uncompressed, no language tag, no translated keyword
-        for (int i = 0; i < 4; ++i) data.push_back(std::byte{0});
-        const auto body = to_bytes(text);
-        data.insert(data.end(), body.begin(), body.end());
+    const auto narrow = force_itxt ? std::nullopt : detail::latin1(text);
+    if (narrow) {
+        detail::append(data, bytes_of(*narrow));
+        return detail::png_chunk("tEXt", data);
     }
-    return data;
+    for (int i = 0; i < 4; ++i) data.push_back(std::byte{0});  // uncompressed, no language, no translated keyword
+    detail::append(data, bytes_of(text));
+    return detail::png_chunk("iTXt", data);
 }
 
 // The keyword of a tEXt, zTXt or iTXt chunk, else "".
-std::string text_keyword(const detail::PngChunk& chunk) {
+std::string text_keyword(const img::Segment& chunk) {
     if (chunk.type != "tEXt" && chunk.type != "zTXt" && chunk.type != "iTXt") return {};
     const auto* p = reinterpret_cast<const char*>(chunk.data.data());
     return std::string(p, strnlen(p, std::min<std::size_t>(chunk.data.size(), 80)));
 }
 
-std::vector<std::byte> export_png(std::span<const std::byte> image, const Metadata& m) {
-    const auto chunks = detail::parse_png(image);
+std::vector<std::byte> export_png(std::span<const std::byte> image, const img::ContainerLayout& layout, const Metadata& m) {
     std::vector<std::pair<std::string, std::string>> texts;  // keyword, text
     if (m.infotext) texts.emplace_back("parameters", *m.infotext);
     if (m.comfy_prompt) texts.emplace_back("prompt", *m.comfy_prompt);
     if (m.comfy_workflow) texts.emplace_back("workflow", *m.comfy_workflow);
     if (m.xmp) texts.emplace_back(kXmpPngKeyword, *m.xmp);
 
-    std::vector<std::vector<std::byte>> storage;  // owns the new chunks' data
-    storage.reserve(texts.size());
-    std::vector<detail::PngChunk> text_chunks;
-    for (const auto& [keyword, text] : texts) {
-        detail::PngChunk chunk;
-        if (keyword == kXmpPngKeyword) {  // XMP always goes in iTXt
-            chunk.type = "iTXt";
-            storage.push_back(to_bytes(keyword));
-            for (int i = 0; i < 5; ++i) storage.back().push_back(std::byte{0});
-            const auto body = to_bytes(text);
-            storage.back().insert(storage.back().end(), body.begin(), body.end());
-        } else {
-            storage.push_back(png_text_chunk_data(keyword, text, chunk.type));
-        }
-        chunk.data = storage.back();
-        text_chunks.push_back(std::move(chunk));
-    }
-    const auto pieces = detail::artifact_pieces(m.artifact, detail::kPngPieceSize);
-
-    std::vector<detail::PngChunk> out;
+    std::vector<std::byte> out(bytes_of(detail::kPngSignature).begin(), bytes_of(detail::kPngSignature).end());
+    out.reserve(image.size() + m.artifact.size() + 4096);
     bool texts_placed = false;
-    for (const auto& chunk : chunks) {
+    for (const auto& chunk : layout.segments) {
         if (chunk.type == detail::kPngEmbedType) continue;  // a previous export's artifact
         const std::string keyword = text_keyword(chunk);
         if (!keyword.empty() && std::any_of(texts.begin(), texts.end(), [&](const auto& t) { return t.first == keyword; }))
             continue;  // replaced by ours
         // Text before the image data, where readers that stop at IDAT find it.
         if ((chunk.type == "IDAT" || chunk.type == "IEND") && !texts_placed) {
-            out.insert(out.end(), text_chunks.begin(), text_chunks.end());
+            for (const auto& [key, text] : texts) detail::append(out, text_chunk(key, text, key == kXmpPngKeyword));
             texts_placed = true;
         }
         // The artifact after the image data: decoders show the picture first.
         if (chunk.type == "IEND" && !m.artifact.empty())
-            for (const auto& piece : pieces) out.push_back({std::string(detail::kPngEmbedType), piece, 0, true});
-        out.push_back(chunk);
+            for (const auto& piece : detail::artifact_pieces(m.artifact, detail::kPngPieceSize))
+                detail::append(out, detail::png_chunk(detail::kPngEmbedType, piece));
+        detail::append(out, image.subspan(chunk.offset, chunk.length));
     }
-    return detail::serialize_png(out);
+    return out;
 }
 
 // ---- JPEG -----------------------------------------------------------------------
 
 std::vector<std::byte> with_prefix(std::string_view prefix, std::span<const std::byte> body) {
-    std::vector<std::byte> data = to_bytes(prefix);
-    data.insert(data.end(), body.begin(), body.end());
+    std::vector<std::byte> data(bytes_of(prefix).begin(), bytes_of(prefix).end());
+    detail::append(data, body);
     return data;
 }
 
-std::vector<std::byte> export_jpeg(std::span<const std::byte> image, const Metadata& m) {
-    auto file = detail::parse_jpeg(image);
+detail::ExifFields exif_fields(const Metadata& m) {
+    return {m.infotext, m.comfy_workflow ? std::optional("workflow:" + *m.comfy_workflow) : std::nullopt,
+            m.comfy_prompt ? std::optional("prompt:" + *m.comfy_prompt) : std::nullopt};
+}
+
+std::vector<std::byte> export_jpeg(std::span<const std::byte> image, const img::ContainerLayout& layout, const Metadata& m) {
     std::vector<std::byte> exif, xmp;
     if (m.infotext || m.comfy_prompt || m.comfy_workflow) {
-        exif = with_prefix(kExifJpegPrefix,
-                           detail::encode_exif({m.infotext, m.comfy_workflow ? std::optional("workflow:" + *m.comfy_workflow) : std::nullopt,
-                                                m.comfy_prompt ? std::optional("prompt:" + *m.comfy_prompt) : std::nullopt}));
+        exif = with_prefix(kExifJpegPrefix, detail::encode_exif(exif_fields(m)));
         if (exif.size() > detail::kJpegMaxSegmentData) too_large("EXIF with the parameters", exif.size(), "--no-parameters");
     }
     if (m.xmp) {
-        xmp = with_prefix(kXmpJpegPrefix, to_bytes(*m.xmp));
+        xmp = with_prefix(kXmpJpegPrefix, bytes_of(*m.xmp));
         if (xmp.size() > detail::kJpegMaxSegmentData) too_large("XMP with the prompt", xmp.size(), "--no-xmp");
     }
-    const auto pieces = detail::artifact_pieces(m.artifact, detail::kJpegPieceSize,
-                                                detail::kJpegEmbedIdentifier);
-    const auto is_app = [](std::uint8_t marker) { return marker >= 0xE0 && marker <= 0xEF; };
-
-    std::vector<detail::JpegSegment> kept;
-    for (const auto& segment : file.segments) {
-        if (segment.marker == 0xE1 && !exif.empty() && starts_with(segment.data, kExifJpegPrefix)) continue;
-        if (segment.marker == 0xE1 && !xmp.empty() && starts_with(segment.data, kXmpJpegPrefix)) continue;
-        if (segment.marker == detail::kJpegEmbedMarker && starts_with(segment.data, detail::kJpegEmbedIdentifier)) continue;
-        kept.push_back(segment);
+    const std::string embed_app = "APP" + std::to_string(detail::kJpegEmbedMarker - 0xE0);
+    std::vector<const img::Segment*> kept;  // SOI excluded: written first
+    for (const auto& segment : layout.segments) {
+        if (segment.type == "SOI") continue;
+        if (segment.type == "APP1" && !exif.empty() && starts_with(segment.data, kExifJpegPrefix)) continue;
+        if (segment.type == "APP1" && !xmp.empty() && starts_with(segment.data, kXmpJpegPrefix)) continue;
+        if (segment.type == embed_app && starts_with(segment.data, detail::kJpegEmbedIdentifier)) continue;
+        kept.push_back(&segment);
     }
-    std::vector<detail::JpegSegment> out;
+    const auto is_app_or_comment = [](const std::string& type) { return type.rfind("APP", 0) == 0 || type == "COM"; };
+    std::vector<std::byte> out{std::byte{0xFF}, std::byte{0xD8}};
+    out.reserve(image.size() + m.artifact.size() * 1001 / 1000 + 4096);
+    const auto copy = [&](const img::Segment* segment) { detail::append(out, image.subspan(segment->offset, segment->length)); };
     std::size_t i = 0;
-    while (i < kept.size() && kept[i].marker == 0xE0) out.push_back(kept[i++]);  // JFIF stays first
-    if (!exif.empty()) out.push_back({0xE1, exif, 0});
-    if (!xmp.empty()) out.push_back({0xE1, xmp, 0});
-    while (i < kept.size() && (is_app(kept[i].marker) || kept[i].marker == 0xFE)) out.push_back(kept[i++]);
+    while (i < kept.size() && kept[i]->type == "APP0") copy(kept[i++]);  // JFIF stays first
+    if (!exif.empty()) detail::append(out, detail::jpeg_segment(0xE1, exif));
+    if (!xmp.empty()) detail::append(out, detail::jpeg_segment(0xE1, xmp));
+    while (i < kept.size() && is_app_or_comment(kept[i]->type)) copy(kept[i++]);
     if (!m.artifact.empty())
-        for (const auto& piece : pieces) out.push_back({detail::kJpegEmbedMarker, piece, 0});
-    out.insert(out.end(), kept.begin() + static_cast<std::ptrdiff_t>(i), kept.end());
-    file.segments = std::move(out);
-    return detail::serialize_jpeg(file);
+        for (const auto& piece : detail::artifact_pieces(m.artifact, detail::kJpegPieceSize, detail::kJpegEmbedIdentifier))
+            detail::append(out, detail::jpeg_segment(detail::kJpegEmbedMarker, piece));
+    for (; i < kept.size(); ++i) copy(kept[i]);  // the tables, the frame, the scan to the end
+    return out;
 }
 
 // ---- WebP -----------------------------------------------------------------------
 
 constexpr std::uint8_t kVp8xAlpha = 0x10, kVp8xExif = 0x08, kVp8xXmp = 0x04;
 
-std::vector<std::byte> export_webp(std::span<const std::byte> image, const Metadata& m) {
-    const auto chunks = detail::parse_webp(image);
+std::vector<std::byte> export_webp(std::span<const std::byte> image, const img::ContainerLayout& layout, const Metadata& m) {
+    const auto& chunks = layout.segments;
     std::vector<std::byte> exif, xmp;
-    if (m.infotext || m.comfy_prompt || m.comfy_workflow)
-        exif = detail::encode_exif({m.infotext, m.comfy_workflow ? std::optional("workflow:" + *m.comfy_workflow) : std::nullopt,
-                                    m.comfy_prompt ? std::optional("prompt:" + *m.comfy_prompt) : std::nullopt});
-    if (m.xmp) xmp = to_bytes(*m.xmp);
-    const auto pieces = detail::artifact_pieces(m.artifact, 0xFFFFFFFEu - detail::kPieceHeaderSize);
+    if (m.infotext || m.comfy_prompt || m.comfy_workflow) exif = detail::encode_exif(exif_fields(m));
+    if (m.xmp) xmp.assign(bytes_of(*m.xmp).begin(), bytes_of(*m.xmp).end());
 
     // Metadata needs the extended format: a VP8X header first, whose flags say what follows.
+    const bool extended = chunks.front().type == "VP8X";
     std::vector<std::byte> vp8x;
-    if (chunks.front().fourcc == "VP8X") {
+    if (extended) {
         if (chunks.front().data.size() < 10) throw ImageError("WebP VP8X chunk is shorter than 10 bytes");
         vp8x.assign(chunks.front().data.begin(), chunks.front().data.end());
     } else {
         const auto properties = detail::inspect_image(image);
-        std::uint8_t flags = 0;
         const auto& first = chunks.front();
-        if (first.fourcc == "VP8L" && first.data.size() >= 5 && (static_cast<std::uint8_t>(first.data[4]) & 0x10u))
+        std::uint8_t flags = 0;
+        if (first.type == "VP8L" && first.data.size() >= 5 && (static_cast<std::uint8_t>(first.data[4]) & 0x10u))
             flags |= kVp8xAlpha;  // alpha_is_used, bit 28 of the lossless header
         vp8x.assign(10, std::byte{0});
         vp8x[0] = std::byte{flags};
@@ -214,48 +192,45 @@ std::vector<std::byte> export_webp(std::span<const std::byte> image, const Metad
             vp8x[7 + i] = std::byte(((properties.height - 1) >> (8 * i)) & 0xFFu);
         }
     }
-    auto flags = static_cast<std::uint8_t>(vp8x[0]);
-    std::vector<detail::RiffChunk> out;
-    out.push_back({"VP8X", vp8x, 0});
-    bool has_exif = false, has_xmp = false;
-    for (std::size_t i = chunks.front().fourcc == "VP8X" ? 1 : 0; i < chunks.size(); ++i) {
+    std::vector<std::byte> body;
+    body.reserve(image.size() + m.artifact.size() + 4096);
+    bool has_exif = !exif.empty(), has_xmp = !xmp.empty();
+    for (std::size_t i = extended ? 1 : 0; i < chunks.size(); ++i) {
         const auto& chunk = chunks[i];
-        if (chunk.fourcc == detail::kWebpEmbedFourcc) continue;
-        if (chunk.fourcc == "EXIF" && !exif.empty()) continue;
-        if (chunk.fourcc == "XMP " && !xmp.empty()) continue;
-        has_exif |= chunk.fourcc == "EXIF";
-        has_xmp |= chunk.fourcc == "XMP ";
-        out.push_back(chunk);
+        if (chunk.type == detail::kWebpEmbedFourcc) continue;
+        if (chunk.type == "EXIF" && !exif.empty()) continue;
+        if (chunk.type == "XMP " && !xmp.empty()) continue;
+        has_exif |= chunk.type == "EXIF";
+        has_xmp |= chunk.type == "XMP ";
+        detail::append(body, detail::riff_chunk(chunk.type, chunk.data));  // re-padded: a missing last pad byte is restored
     }
     // The order the WebP container specification gives: image data, EXIF, XMP, then unknown chunks.
-    if (!exif.empty()) out.push_back({"EXIF", exif, 0});
-    if (!xmp.empty()) out.push_back({"XMP ", xmp, 0});
+    if (!exif.empty()) detail::append(body, detail::riff_chunk("EXIF", exif));
+    if (!xmp.empty()) detail::append(body, detail::riff_chunk("XMP ", xmp));
     if (!m.artifact.empty())
-        for (const auto& piece : pieces) out.push_back({std::string(detail::kWebpEmbedFourcc), piece, 0});
-    flags = static_cast<std::uint8_t>((flags & ~(kVp8xExif | kVp8xXmp)) | (has_exif || !exif.empty() ? kVp8xExif : 0) |
-                                      (has_xmp || !xmp.empty() ? kVp8xXmp : 0));
+        for (const auto& piece : detail::artifact_pieces(m.artifact, 0xFFFFFFFEu - detail::kPieceHeaderSize))
+            detail::append(body, detail::riff_chunk(detail::kWebpEmbedFourcc, piece));
+    auto flags = static_cast<std::uint8_t>(vp8x[0]);
+    flags = static_cast<std::uint8_t>((flags & ~(kVp8xExif | kVp8xXmp)) | (has_exif ? kVp8xExif : 0) | (has_xmp ? kVp8xXmp : 0));
     vp8x[0] = std::byte{flags};
-    out.front().data = vp8x;
-    return detail::serialize_webp(out);
+    std::vector<std::byte> chunks_bytes = detail::riff_chunk("VP8X", vp8x);
+    detail::append(chunks_bytes, body);
+    return detail::webp_file(chunks_bytes);
 }
-
-struct Exported {
-    ImageContainer container;
-    std::vector<std::byte> bytes;
-};
 
 Bytes artifact_bytes(std::span<const std::byte> artifact, const Limits& limits) {
     return detail::unwrap_embedded_artifact(Bytes(artifact, nullptr), limits);
 }
 
-ImageContainer stored_container(const Reader& reader, const Bytes& image) {
-    const auto container = detail::sniff_image_container(image.span());
-    if (!container) {
+// "png", "jpeg" or "webp"; ImageError for anything else.
+std::string stored_format(const Reader& reader, const Bytes& image) {
+    const std::string_view format = detail::sniff_image_format(image.span());
+    if (format.empty()) {
         const auto info = reader.image_info();
         throw ImageError("the stored image is not a PNG, JPEG or WebP and cannot be exported",
                          ErrorLocation::at_chunk(info->chunk_index, std::string(kImageType), reader.chunks()[info->chunk_index].offset));
     }
-    return *container;
+    return std::string(format);
 }
 
 }  // namespace
@@ -263,12 +238,7 @@ ImageContainer stored_container(const Reader& reader, const Bytes& image) {
 std::string export_format(std::span<const std::byte> artifact, const Limits& limits) {
     const Bytes file = artifact_bytes(artifact, limits);
     const Reader reader = Reader::from_bytes(file, {.limits = limits, .verify_hashes = true});
-    switch (stored_container(reader, reader.load_image())) {
-    case ImageContainer::png: return "png";
-    case ImageContainer::jpeg: return "jpeg";
-    case ImageContainer::webp: return "webp";
-    }
-    return {};
+    return stored_format(reader, reader.load_image());
 }
 
 std::vector<std::byte> export_image(std::span<const std::byte> artifact, const ExportOptions& options) {
@@ -276,7 +246,7 @@ std::vector<std::byte> export_image(std::span<const std::byte> artifact, const E
     if (options.embed) check_bytes(file.span(), options.limits).throw_if_failed();  // never embed a damaged artifact
     const Reader reader = Reader::from_bytes(file, {.limits = options.limits, .verify_hashes = true});
     const Bytes image = reader.load_image();
-    const ImageContainer container = stored_container(reader, image);
+    const std::string format = stored_format(reader, image);
     const ModelInfo& model = reader.model_info();
 
     Metadata m;
@@ -298,15 +268,16 @@ std::vector<std::byte> export_image(std::span<const std::byte> artifact, const E
 
     std::vector<std::byte> out;
     try {
-        switch (container) {
-        case ImageContainer::png: out = export_png(image.span(), m); break;
-        case ImageContainer::jpeg: out = export_jpeg(image.span(), m); break;
-        case ImageContainer::webp: out = export_webp(image.span(), m); break;
-        }
-    } catch (const detail::ContainerError& e) {
+        const auto layout = img::list_segments(image.span());
+        out = format == "png" ? export_png(image.span(), layout, m)
+            : format == "jpeg" ? export_jpeg(image.span(), layout, m)
+                               : export_webp(image.span(), layout, m);
+    } catch (const Error& e) {
         const auto info = reader.image_info();
-        throw ImageError(std::string("the stored image cannot be exported: ") + e.what(),
+        throw ImageError("the stored image cannot be exported: " + e.reason(),
                          ErrorLocation::at_chunk(info->chunk_index, std::string(kImageType), reader.chunks()[info->chunk_index].offset));
+    } catch (const detail::SpliceError& e) {
+        throw InvalidArgument(std::string("the exported image cannot be written: ") + e.what());
     }
     // What we produce must read back: a strict structural check, and the artifact bit for bit.
     try {

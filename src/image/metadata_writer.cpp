@@ -101,7 +101,7 @@ std::vector<std::byte> encode_exif(const ExifFields& fields) {
         std::memcpy(out.data(), blob.data(), blob.size());
         return out;
     } catch (const Exiv2::AnyError& e) {
-        throw ContainerError(std::string("EXIF cannot be encoded: ") + e.what());
+        throw SpliceError(std::string("EXIF cannot be encoded: ") + e.what());
     }
 }
 
@@ -116,10 +116,10 @@ std::string encode_xmp(const XmpFields& fields) {
         if (!fields.creator_tool.empty()) xmp["Xmp.xmp.CreatorTool"] = fields.creator_tool;
         std::string packet;
         if (Exiv2::XmpParser::encode(packet, xmp, Exiv2::XmpParser::useCompactFormat, 0) != 0)
-            throw ContainerError("XMP cannot be encoded");
+            throw SpliceError("XMP cannot be encoded");
         return packet;
     } catch (const Exiv2::AnyError& e) {
-        throw ContainerError(std::string("XMP cannot be encoded: ") + e.what());
+        throw SpliceError(std::string("XMP cannot be encoded: ") + e.what());
     }
 }
 

@@ -1,62 +1,42 @@
-// The three image containers as sequences of their top-level units, for
-// reading them without decoding pixels and for splicing metadata into them:
-// PNG chunks, JPEG marker segments up to the first scan, WebP RIFF chunks.
-// Parsing is bounded by the input and throws ContainerError on any structure
-// that does not add up; the units view the input (keep it alive).
+// The WRITE side of the image containers: new PNG chunks, JPEG segments and
+// RIFF chunks as bytes, to be spliced between the verbatim units that
+// image::list_segments (image/container.hpp) found in a stored image.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <span>
 #include <stdexcept>
-#include <string>
+#include <string_view>
 #include <vector>
 
 namespace raiiaf::detail {
 
-struct ContainerError : std::runtime_error {
+// A unit that cannot be written (too long for its length field).
+struct SpliceError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-enum class ImageContainer { png, jpeg, webp };
+inline constexpr std::size_t kJpegMaxSegmentData = 65533;  // a 16-bit length that counts itself
+inline constexpr std::string_view kPngSignature{"\x89PNG\r\n\x1A\n", 8};
 
-// From the signature alone; nullopt for anything else.
-[[nodiscard]] std::optional<ImageContainer> sniff_image_container(std::span<const std::byte> bytes);
-[[nodiscard]] const char* container_name(ImageContainer container);  // "PNG", "JPEG", "WebP"
+// "png", "jpeg" or "webp" from the signature alone; "" for anything else.
+[[nodiscard]] std::string_view sniff_image_format(std::span<const std::byte> bytes);
 
-struct PngChunk {
-    std::string type;  // four ASCII letters
-    std::span<const std::byte> data;
-    std::uint64_t offset = 0;  // of the length field
-    bool crc_ok = false;
-};
-// Signature, then chunks up to and including IEND (which must end the data).
-[[nodiscard]] std::vector<PngChunk> parse_png(std::span<const std::byte> png);
-// Signature + each chunk with its length and CRC computed.
-[[nodiscard]] std::vector<std::byte> serialize_png(const std::vector<PngChunk>& chunks);
+// length, type, data, CRC
+[[nodiscard]] std::vector<std::byte> png_chunk(std::string_view type, std::span<const std::byte> data);
+// 0xFF marker, length, data
+[[nodiscard]] std::vector<std::byte> jpeg_segment(std::uint8_t marker, std::span<const std::byte> data);
+// FourCC, little-endian size, data, pad byte to an even length
+[[nodiscard]] std::vector<std::byte> riff_chunk(std::string_view fourcc, std::span<const std::byte> data);
+// "RIFF" + size + "WEBP" before the chunks.
+[[nodiscard]] std::vector<std::byte> webp_file(std::span<const std::byte> chunks);
 
-struct JpegSegment {
-    std::uint8_t marker = 0;            // 0xE0..0xEF for APPn, 0xDB for DQT, ...
-    std::span<const std::byte> data;    // after the 2-byte length
-    std::uint64_t offset = 0;           // of the 0xFF
-};
-struct JpegFile {
-    std::vector<JpegSegment> segments;  // between SOI and the first SOS
-    std::span<const std::byte> scan;    // from the first SOS marker to the end of the file, verbatim
-};
-[[nodiscard]] JpegFile parse_jpeg(std::span<const std::byte> jpeg);
-// Throws ContainerError when a segment's data exceeds the 65533 bytes a length field can describe.
-[[nodiscard]] std::vector<std::byte> serialize_jpeg(const JpegFile& file);
-inline constexpr std::size_t kJpegMaxSegmentData = 65533;
-
-struct RiffChunk {
-    std::string fourcc;
-    std::span<const std::byte> data;  // without the pad byte
-    std::uint64_t offset = 0;         // of the FourCC
-};
-// "RIFF" size "WEBP", then chunks, each padded to an even size.
-[[nodiscard]] std::vector<RiffChunk> parse_webp(std::span<const std::byte> webp);
-[[nodiscard]] std::vector<std::byte> serialize_webp(const std::vector<RiffChunk>& chunks);
+inline void append(std::vector<std::byte>& out, std::span<const std::byte> data) {
+    out.insert(out.end(), data.begin(), data.end());
+}
+inline std::span<const std::byte> bytes_of(std::string_view text) {
+    return std::as_bytes(std::span(text.data(), text.size()));
+}
 
 }  // namespace raiiaf::detail
