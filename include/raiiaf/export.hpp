@@ -36,5 +36,8 @@ struct ExportOptions {
 // (InvalidArgument otherwise): export never re-encodes pixels.
 void export_image_file(const std::filesystem::path& artifact, const std::filesystem::path& out,
                        const ExportOptions& options = {});
+// The same for an artifact in memory.
+void export_image_file(std::span<const std::byte> artifact, const std::filesystem::path& out,
+                       const ExportOptions& options = {});
 
 }  // namespace raiiaf

@@ -293,20 +293,24 @@ std::vector<std::byte> export_image(std::span<const std::byte> artifact, const E
     return out;
 }
 
-void export_image_file(const std::filesystem::path& artifact, const std::filesystem::path& out,
+void export_image_file(std::span<const std::byte> artifact, const std::filesystem::path& out,
                        const ExportOptions& options) {
-    const auto mapping = detail::MappedFile::open(artifact);
     std::string extension = out.extension().string();
     std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return std::tolower(c); });
-    const std::string wanted = export_format(mapping->bytes(), options.limits);
+    const std::string wanted = export_format(artifact, options.limits);
     const std::string named = extension == ".png" ? "png" : extension == ".jpg" || extension == ".jpeg" ? "jpeg"
                             : extension == ".webp" ? "webp" : "";
     if (named != wanted)
         throw InvalidArgument(out.string() + ": the artifact's image is " + wanted + ", so the output must end in " +
                               (wanted == "png" ? ".png" : wanted == "jpeg" ? ".jpg or .jpeg" : ".webp") +
                               " (export does not re-encode pixels)");
-    const auto bytes = export_image(mapping->bytes(), options);
-    detail::write_file_atomically(out, bytes);
+    detail::write_file_atomically(out, export_image(artifact, options));
+}
+
+void export_image_file(const std::filesystem::path& artifact, const std::filesystem::path& out,
+                       const ExportOptions& options) {
+    const auto mapping = detail::MappedFile::open(artifact);
+    export_image_file(mapping->bytes(), out, options);
 }
 
 }  // namespace raiiaf
