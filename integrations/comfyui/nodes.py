@@ -16,7 +16,6 @@ import json
 import os
 import pathlib
 import re
-import tempfile
 import threading
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -149,25 +148,10 @@ def _batch_slice(tensor: torch.Tensor, index: int, batch: int) -> torch.Tensor:
     return tensor
 
 
-def _write_atomically(path: pathlib.Path, data: bytes) -> None:
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
 # -- the artifact's record --------------------------------------------------------------------------
 
-# The record's fields generation_settings takes, as the importer maps them (docs/FORMAT.md,
-# "Imported artifacts"); settings the schema cannot take go under the importer's extra key.
-_SETTINGS_FROM_RECORD = ("seed", "steps", "cfg_scale", "sampler", "scheduler", "negative_prompt", "width", "height")
+# Where the importer keeps settings that generation_settings cannot take (docs/FORMAT.md,
+# "Imported artifacts").
 _SETTINGS_BESIDE_SCHEMA = "imported_generation_settings"
 
 
@@ -192,14 +176,19 @@ def _graph_for_importer(prompt: Any) -> Any:
     return bypassed
 
 
-def _record(pixels: np.ndarray, prompt: Any, extra_pnginfo: Any) -> Dict[str, Any]:
-    """What the importer (raiiaf.read_generation_metadata) extracts from the graph; {} while the
-    installed raiiaf has no importer, or for a graph it does not recognise."""
-    reader = getattr(raiiaf, "read_generation_metadata", None)
-    if reader is None or prompt is None:
+def _imported_model_info(pixels: np.ndarray, prompt: Any, extra_pnginfo: Any) -> Dict[str, Any]:
+    """The model_info raiiaf's importer makes of the graph (the record placed as docs/FORMAT.md's
+    "Imported artifacts" says); {} when it recognises no sampler settings in it."""
+    if prompt is None:
         return {}
-    record = reader(_png(pixels, _graph_texts(_graph_for_importer(prompt), extra_pnginfo)))
-    return record if isinstance(record, dict) else {}
+    from raiiaf import _raiiaf  # the importer's own mapping, as raiiaf.import_image uses it
+
+    png = _png(pixels, _graph_texts(_graph_for_importer(prompt), extra_pnginfo))
+    try:
+        info = json.loads(_raiiaf.imported_model_info(png, "never", None))
+    except ValueError:  # InvalidArgument: no generator recognised
+        return {}
+    return info if isinstance(info, dict) else {}
 
 
 def _schema_seed(seed: Any) -> bool:
@@ -208,37 +197,33 @@ def _schema_seed(seed: Any) -> bool:
     return isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**63
 
 
-def _artifact_fields(record: Dict[str, Any], texts: Dict[str, str], noise_seed: Optional[int]) -> Dict[str, Any]:
-    """raiiaf.save's prompt/model/tags/settings/extra: the record placed as the importer places it,
-    and the PNG texts verbatim as imported_metadata (from which export writes the graph back)."""
-    settings: Dict[str, Any] = {key: record[key] for key in _SETTINGS_FROM_RECORD if record.get(key) is not None}
+def _artifact_fields(info: Dict[str, Any], graph_png: bytes, noise_seed: Optional[int]) -> Dict[str, Any]:
+    """raiiaf.save's prompt/model/tags/settings/extra: the importer's model_info, with the texts of
+    the PNG actually written (the graph verbatim, Record Noise included) as imported_metadata, from
+    which export writes the graph back, and the seed of the Record Noise when the graph gave none."""
+    info = dict(info)
+    settings = info.pop("generation_settings", None) or info.pop(_SETTINGS_BESIDE_SCHEMA, None) or {}
+    settings = dict(settings)
     if "seed" not in settings and isinstance(noise_seed, int) and noise_seed >= 0:
         settings["seed"] = noise_seed
-    prompt = record.get("prompt")
-    if isinstance(prompt, list):
-        settings["prompts"] = prompt
-    model = record.get("model")
-    if not isinstance(model, dict):
-        model = {}
-    if model.get("hash") is not None:
-        settings["model_hash"] = model["hash"]
-    settings["generator"] = record.get("generator") or "comfyui"
-    settings["software"] = record.get("software")
-    if "samplers" in record:
-        settings["primary_sampler_id"] = record.get("primary_sampler_id")
-        settings["samplers"] = record["samplers"]
+    settings.setdefault("generator", "comfyui")
     settings["capture"] = CAPTURE_NAME
-    settings["imported_metadata"] = [{"source": "png:tEXt", "key": key, "text": text} for key, text in texts.items()]
+    settings["imported_metadata"] = raiiaf.read_metadata_texts(graph_png, stealth="never")
     fields: Dict[str, Any] = {
-        "prompt": "\n".join(str(p) for p in prompt) if isinstance(prompt, list) else str(prompt or ""),
-        "model": str(model.get("name") or "comfyui"),
+        "prompt": str(info.pop("prompt", "")),
+        "model": str(info.pop("model_name", "") or "comfyui"),
+        "model_version": str(info.pop("version", "")),
         "tags": ["comfyui"],
     }
+    info.pop("tags", None)
     steps = settings.get("steps")
-    if ("sampler" in settings and isinstance(steps, int) and steps >= 1 and _schema_seed(settings.get("seed"))):
+    extra = dict(info)  # the importer's further model_info keys, if any
+    if "sampler" in settings and isinstance(steps, int) and steps >= 1 and _schema_seed(settings.get("seed")):
         fields["settings"] = settings
     else:  # generation_settings needs seed, steps and sampler (and a seed below 2**63)
-        fields["extra"] = {_SETTINGS_BESIDE_SCHEMA: settings}
+        extra[_SETTINGS_BESIDE_SCHEMA] = settings
+    if extra:
+        fields["extra"] = extra
     return fields
 
 
@@ -248,23 +233,11 @@ def captured_settings(artifact: raiiaf.Artifact) -> Dict[str, Any]:
     return dict(kept) if isinstance(kept, dict) else {}
 
 
-def _export_png(artifact_bytes: bytes, target: pathlib.Path, graph_png: bytes) -> None:
-    """The PNG Save Artifact leaves: the artifact exported with itself embedded (issue 15's export),
-    which writes the ComfyUI graph back from imported_metadata. With a raiiaf that cannot export
-    yet, the PNG ComfyUI would write, and the artifact beside it as <name>.raiiaf."""
-    if hasattr(raiiaf.Artifact, "export"):
-        # Exported from a file of its own, a temporary one beside the target (export reads a path).
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".raiiaf", dir=target.parent)
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(artifact_bytes)
-            with raiiaf.open(temporary) as artifact:
-                artifact.export(target, embed=True)
-        finally:
-            os.unlink(temporary)
-        return
-    _write_atomically(target.with_suffix(".raiiaf"), artifact_bytes)
-    _write_atomically(target, graph_png)
+def _export_png(artifact_bytes: bytes, target: pathlib.Path) -> None:
+    """Writes the artifact's image to ``target`` with the artifact embedded (raiiaf's export, which
+    also writes the ComfyUI graph back from imported_metadata), atomically."""
+    with raiiaf.open(artifact_bytes) as artifact:
+        artifact.export(target, embed=True)
 
 
 # -- the nodes --------------------------------------------------------------------------------------
@@ -315,10 +288,10 @@ class RaiiafSaveArtifact:
                 latents[name] = _batch_slice(recording.recorded, index, batch)
             if final_latent is not None:
                 latents["final_latent"] = _batch_slice(final_latent, index, batch)
-            fields = _artifact_fields(_record(pixels, prompt, extra_pnginfo), texts, noise_seed)
+            fields = _artifact_fields(_imported_model_info(pixels, prompt, extra_pnginfo), graph_png, noise_seed)
             artifact_bytes = raiiaf.dumps(image=graph_png, latents=latents, **fields)
             file_name = f"{stem}_{counter + index:05}_.png"
-            _export_png(artifact_bytes, folder / file_name, graph_png)
+            _export_png(artifact_bytes, folder / file_name)
             results.append({"filename": file_name, "subfolder": subfolder, "type": "output"})
         return {"ui": {"images": results}}
 
@@ -407,16 +380,8 @@ def _artifact_identity(cls: Any, artifact: str = "", **_: Any) -> str:
 
 
 def open_artifact(artifact: str) -> raiiaf.Artifact:
-    """Opens a .raiiaf file or a PNG saved by Save Artifact (its embedded artifact; with a raiiaf
-    that cannot read embedded artifacts yet, the <name>.raiiaf written beside it)."""
-    path = resolve_artifact(artifact)
-    try:
-        return raiiaf.open(path)
-    except raiiaf.raiiafDecodeError:
-        sidecar = path.with_suffix(".raiiaf")
-        if path.suffix.lower() != ".png" or not sidecar.is_file():
-            raise
-        return raiiaf.open(sidecar)
+    """Opens a .raiiaf file or an image carrying one (a PNG saved by Save Artifact)."""
+    return raiiaf.open(resolve_artifact(artifact))
 
 
 def _load_latent_tensor(artifact: str, name: str) -> Tuple[torch.Tensor, Dict[str, Any]]:

@@ -268,39 +268,48 @@ def test_saved_artifact_round_trips_bit_exactly(output_dir):
     assert settings["capture"] == "raiiaf.comfyui"
 
 
-def test_the_png_embeds_the_artifact_where_raiiaf_can(output_dir):
+def test_the_png_embeds_the_whole_artifact(output_dir):
     run = run_workflow()
     [path] = saved_files(run.ui, output_dir)
-    sidecar = path.with_suffix(".raiiaf")
-    if hasattr(raiiaf.Artifact, "export"):  # issue 15's export: the artifact inside the PNG
-        assert not sidecar.exists()
-        with raiiaf.open(path) as artifact:
-            assert artifact.verify() and "initial_noise" in artifact.latents
-    else:  # a raiiaf without export: the PNG as ComfyUI writes it, the artifact beside it
-        with pytest.raises(raiiaf.raiiafDecodeError):
-            raiiaf.open(path)
-        with raiiaf.open(sidecar) as artifact:
-            assert artifact.verify() and "initial_noise" in artifact.latents
+    assert [p.name for p in output_dir.iterdir()] == [path.name]  # one file, nothing beside it
+    with raiiaf.open(path) as artifact:  # the embedded artifact, every hash checked
+        assert artifact.verify()
+        assert sorted(artifact.latents) == ["final_latent", "initial_noise"]
+    # the export wrote A1111-style parameters too, from the importer's settings
+    texts, _ = png_texts(path)
+    assert "Seed: 42" in texts["parameters"] and "Steps: 4" in texts["parameters"]
 
 
 def test_settings_come_from_the_graph(output_dir):
     run = run_workflow(seed=31337)
     [path] = saved_files(run.ui, output_dir)
-    with PACKAGE_MODULE.nodes.open_artifact(str(path)) as artifact:
+    with raiiaf.open(path) as artifact:
         info, settings = artifact.model_info, artifact.settings
-    if hasattr(raiiaf, "read_generation_metadata"):  # issue 14's importer reads the graph
-        record = raiiaf.read_generation_metadata(path.read_bytes())
-        assert settings["seed"] == 31337 and settings["steps"] == 4 and settings["sampler"] == "euler"
-        assert settings["cfg_scale"] == 6.5 and settings["scheduler"] == "normal"
-        assert settings["negative_prompt"] == "blurry" and info["prompt"] == "a red fox, snow"
-        assert info["model_name"] == record["model"]["name"]
-    else:  # without the importer: no seed/steps/sampler record, so the settings sit beside the schema's object
-        assert settings is None
-        kept = info["imported_generation_settings"]
-        assert kept["seed"] == 31337  # from the Record Noise node's NOISE
-        assert kept["capture"] == "raiiaf.comfyui"
-        assert [entry["key"] for entry in kept["imported_metadata"]] == ["prompt", "workflow"]
+    # the importer's view of the graph, Record Noise bypassed: the seed is RandomNoise's
+    assert settings["seed"] == 31337 and settings["steps"] == 4 and settings["sampler"] == "euler"
+    assert settings["cfg_scale"] == 6.5 and settings["scheduler"] == "normal"
+    assert settings["negative_prompt"] == "blurry" and info["prompt"] == "a red fox, snow"
+    assert info["model_name"] == "v1-5-pruned-emaonly.safetensors"
+    assert settings["generator"] == "comfyui" and settings["capture"] == "raiiaf.comfyui"
+    assert [s["id"] for s in settings["samplers"]] == ["15"] and settings["primary_sampler_id"] == "15"
     assert info["tags"] == ["comfyui"]
+    # imported_metadata holds the graph as written, Record Noise and all
+    originals = {entry["key"]: json.loads(entry["text"]) for entry in settings["imported_metadata"]}
+    assert originals == {"prompt": api_graph(31337), "workflow": WORKFLOW}
+
+
+def test_a_graph_without_a_sampler_keeps_its_settings_beside(output_dir):
+    (recording,) = run_node("RaiiafRecordNoise", noise=RandomNoise(8), unique_id="1")
+    sampled = sample(recording, {"samples": torch.zeros((1, 4, 4, 4))})
+    graph = {"1": {"class_type": "RaiiafRecordNoise", "inputs": {"noise": ["2", 0]}},
+             "2": {"class_type": "RandomNoise", "inputs": {"noise_seed": 8}}}
+    ui = run_node("RaiiafSaveArtifact", images=decode(sampled), latent=sampled, prompt=graph, filename_prefix="bare")
+    with raiiaf.open(saved_files(ui, output_dir)[0]) as artifact:
+        assert artifact.verify() and artifact.settings is None
+        kept = artifact.model_info["imported_generation_settings"]
+        assert np.array_equal(artifact.latents["initial_noise"], recording.recorded.numpy())
+    assert kept["seed"] == 8 and kept["capture"] == "raiiaf.comfyui"
+    assert [entry["key"] for entry in kept["imported_metadata"]] == ["prompt"]
 
 
 @pytest.mark.parametrize("seed", [2**63 - 1, 2**64 - 1])  # ComfyUI's RandomNoise goes up to 0xffffffffffffffff
@@ -317,10 +326,7 @@ def test_the_largest_comfyui_seeds_are_kept_exactly(output_dir, seed):
 def test_saved_files_pass_raiiaf_verify(output_dir):
     run = run_workflow()
     [path] = saved_files(run.ui, output_dir)
-    artifact = PACKAGE_MODULE.nodes.open_artifact(str(path))
-    with artifact:
-        verified = artifact.path
-    result = subprocess.run([cli(), "verify", str(verified)], capture_output=True, text=True, timeout=60)
+    result = subprocess.run([cli(), "verify", str(path)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
