@@ -79,6 +79,13 @@ public:
     using DecodeError::DecodeError;
     [[nodiscard]] ErrorCode code() const noexcept override { return ErrorCode::corrupt_header; }
 };
+// A PNG, JPEG or WebP image was given where an artifact was expected and it
+// carries none (docs/FORMAT.md, "Artifacts embedded in images"). Its code is
+// CorruptHeader's: to the error-code mapping it is that class.
+class NoEmbeddedArtifact : public CorruptHeader {
+public:
+    using CorruptHeader::CorruptHeader;
+};
 class MetadataError : public DecodeError {
 public:
     using DecodeError::DecodeError;

@@ -7,6 +7,7 @@
 #include "raiiaf/dtype.hpp"
 #include "raiiaf/env.hpp"
 #include "raiiaf/errors.hpp"
+#include "raiiaf/export.hpp"
 #include "raiiaf/format.hpp"
 #include "raiiaf/import.hpp"
 #include "raiiaf/json.hpp"

@@ -3,18 +3,21 @@
 The C++ library captures what it can see natively (os, GPUs, CPU, memory,
 library versions). Python adds, as host components, what only Python knows:
 
-========  ===============================================================
-torch     ``name=torch;version=<torch.__version__ without +local>;cuda=<torch.version.cuda or None>``
-numpy     ``name=numpy;version=<numpy.__version__>``
-python    ``name=python;version=<platform.python_version()>``
-cuda      ``name=cuda;version=<torch.version.cuda or none>``
-========  ===============================================================
+============  ===============================================================
+torch         ``name=torch;version=<torch.__version__ without +local>;cuda=<torch.version.cuda or None>``
+numpy         ``name=numpy;version=<numpy.__version__>``
+python        ``name=python;version=<platform.python_version()>``
+cuda          ``name=cuda;version=<torch.version.cuda or none>``
+diffusers     ``name=diffusers;version=<diffusers.__version__>``
+transformers  ``name=transformers;version=<transformers.__version__>``
+============  ===============================================================
 
 in that order. torch and cuda are recorded when torch is installed: from the
 imported module when the calling program has imported it, else from the
 installed package's ``torch/version.py`` (the file ``torch.__version__`` and
 ``torch.version.cuda`` come from), so that importing torch or not changes
-nothing (we never import it: that takes seconds). :func:`sync_host_components`
+nothing (we never import it: that takes seconds); diffusers and
+transformers only when the program has already imported them. :func:`sync_host_components`
 runs before every write and every drift comparison.
 """
 
@@ -34,6 +37,8 @@ import numpy as np
 from . import _raiiaf as _c
 
 _lock = threading.Lock()
+# Recorded with their versions when the calling program has imported them (never imported here).
+_IMPORTED_LIBRARIES = ("diffusers", "transformers")
 _synced: Optional[List[Tuple[str, str]]] = None
 
 
@@ -90,6 +95,10 @@ def host_components() -> List[Tuple[str, str]]:
     components.append(("python", f"name=python;version={platform.python_version()}"))
     if torch is not None:
         components.append(("cuda", f"name=cuda;version={cuda if cuda is not None else 'none'}"))
+    for library in _IMPORTED_LIBRARIES:
+        version = getattr(sys.modules.get(library), "__version__", None)
+        if version is not None:
+            components.append((library, f"name={library};version={version}"))
     return components
 
 

@@ -517,6 +517,25 @@ class Artifact:
         assert source is not None  # opened either from a path or from bytes
         return check(source)
 
+    def export(self, path: PathLike, embed: bool = False, *, xmp: bool = True, parameters: bool = True) -> pathlib.Path:
+        """Writes the artifact's image to ``path`` (.png, .jpg/.jpeg or .webp: the stored image's
+        own format; pixels are never re-encoded) as an ordinary image, with the prompt and settings
+        as A1111 infotext (and ComfyUI's prompt/workflow when imported from it) and an XMP packet
+        with the IPTC AI properties. With ``embed=True`` the image also carries the whole artifact,
+        which :func:`open` reads back. The write is atomic. Returns ``path``.
+
+        Raises:
+            raiiafImageError: the artifact has no image, or not a PNG/JPEG/WebP.
+            InvalidArgument: ``path``'s extension names another format, or the metadata does not fit.
+        """
+        source: Union[str, bytes, None] = self._name if self._name is not None else self._data
+        assert source is not None  # opened either from a path or from bytes
+        out = os.fspath(path)
+        out = os.fsdecode(out) if isinstance(out, bytes) else out
+        with translated(_FAMILY, self._name):
+            _c.export_image(source, out, bool(embed), bool(xmp), bool(parameters))
+        return pathlib.Path(out)
+
     def __repr__(self) -> str:
         where = self._name if self._name is not None else "<bytes>"
         state = "closed" if self.closed else "open"

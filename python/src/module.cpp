@@ -245,6 +245,27 @@ PYBIND11_MODULE(_raiiaf, m) {
         },
         py::arg("data"), "'png', 'jpeg' or 'webp' by the data's signature, else ''.");
 
+    // ---- export (issue 15) ------------------------------------------------------
+    m.def(
+        "export_image",
+        [](const py::object& source, const std::string& out, bool embed, bool xmp, bool parameters) {
+            raiiaf::ExportOptions options;
+            options.embed = embed;
+            options.xmp = xmp;
+            options.parameters = parameters;
+            if (py::isinstance<py::bytes>(source)) {
+                const std::string data = source.cast<std::string>();
+                py::gil_scoped_release release;
+                raiiaf::export_image_file(std::as_bytes(std::span(data.data(), data.size())), out, options);
+            } else {
+                const std::string path = source.cast<std::string>();
+                py::gil_scoped_release release;
+                raiiaf::export_image_file(path, out, options);
+            }
+        },
+        py::arg("source"), py::arg("out"), py::arg("embed") = false, py::arg("xmp") = true, py::arg("parameters") = true,
+        "Writes the artifact's image (a path or the bytes of a file) to out with its metadata; see raiiaf/export.hpp.");
+
     m.def("library_version", [] { return std::string(raiiaf::library_version()); },
           "The C++ library's version, MAJOR.MINOR.PATCH.");
 }

@@ -11,6 +11,7 @@
 #include "format/manifest.hpp"
 #include "format/fast_digest.hpp"
 #include "format/sha256.hpp"
+#include "image/embed.hpp"
 #include "io/mapped_file.hpp"
 #include "raiiaf/reader.hpp"
 #include "raiiaf/schema.hpp"
@@ -300,11 +301,13 @@ Reader::~Reader() = default;
 Reader Reader::open(const std::filesystem::path& path, const ReadOptions& options) {
     auto mapping = detail::MappedFile::open(path);
     auto state = std::make_unique<State>();
-    state->file = mapping->bytes();
-    state->keepalive = mapping;
-    state->mapping = std::move(mapping);
+    state->mapping = mapping;
     state->options = options;
     try {
+        // An exported image holds the artifact as ancillary data: read it out.
+        Bytes bytes = detail::unwrap_embedded_artifact(Bytes(mapping->bytes(), mapping), options.limits);
+        state->file = bytes.span();
+        state->keepalive = bytes.keepalive();
         state->parse_structure();
     } catch (...) {
         state->throw_if_unreadable();
@@ -315,6 +318,7 @@ Reader Reader::open(const std::filesystem::path& path, const ReadOptions& option
 }
 
 Reader Reader::from_bytes(Bytes bytes, const ReadOptions& options) {
+    bytes = detail::unwrap_embedded_artifact(std::move(bytes), options.limits);  // an exported image
     auto state = std::make_unique<State>();
     state->file = bytes.span();
     state->keepalive = bytes.keepalive();
