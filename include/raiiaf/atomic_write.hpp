@@ -25,7 +25,9 @@
 #include <span>
 #include <vector>
 
-namespace raiiaf {
+#include "raiiaf/config.hpp"
+
+RAIIAF_NAMESPACE_BEGIN
 
 class AtomicFile {
 public:
@@ -104,4 +106,4 @@ private:
     int fd_ = -1;
 };
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

@@ -13,7 +13,7 @@
 
 #include "raiiaf/limits.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 struct ExportOptions {
     bool embed = false;       // carry the whole artifact (verified first)
@@ -40,4 +40,4 @@ void export_image_file(const std::filesystem::path& artifact, const std::filesys
 void export_image_file(std::span<const std::byte> artifact, const std::filesystem::path& out,
                        const ExportOptions& options = {});
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

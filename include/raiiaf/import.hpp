@@ -13,7 +13,7 @@
 #include "raiiaf/limits.hpp"
 #include "raiiaf/writer.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 // One metadata text exactly as the image holds it (decoded to UTF-8).
 // source is "<container>:<kind>" ("png:tEXt", "exif:UserComment",
@@ -71,4 +71,4 @@ void import_image(std::span<const std::byte> image, const std::filesystem::path&
                   std::vector<LatentInput> latents = {}, const ImportOptions& options = {},
                   const WriteOptions& write_options = {});
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

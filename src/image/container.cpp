@@ -8,7 +8,8 @@
 
 #include "raiiaf/errors.hpp"
 
-namespace raiiaf::detail::image {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
+namespace image {
 
 namespace {
 
@@ -389,4 +390,5 @@ std::string decode_user_comment(std::span<const std::byte> value, bool exif_big_
     return utf8_or_latin1(text);  // ASCII, JIS (kept as bytes) or undefined
 }
 
-}  // namespace raiiaf::detail::image
+}  // namespace image
+RAIIAF_DETAIL_NAMESPACE_END

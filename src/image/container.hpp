@@ -16,7 +16,8 @@
 
 #include "raiiaf/limits.hpp"
 
-namespace raiiaf::detail::image {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
+namespace image {
 
 // One structural unit of an image file:
 //   PNG:  a chunk; type is its four letters ("IHDR", "tEXt", "IDAT", ...); the
@@ -106,4 +107,5 @@ enum class StealthScan {
 // else the EXIF block's byte order). Trailing NULs are dropped.
 [[nodiscard]] std::string decode_user_comment(std::span<const std::byte> value, bool exif_big_endian);
 
-}  // namespace raiiaf::detail::image
+}  // namespace image
+RAIIAF_DETAIL_NAMESPACE_END

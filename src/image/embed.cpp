@@ -8,7 +8,7 @@
 #include "image/splice.hpp"
 #include "raiiaf/errors.hpp"
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 namespace {
 
@@ -122,4 +122,4 @@ Bytes unwrap_embedded_artifact(Bytes file, const Limits& limits) {
     return Bytes(assemble(name, found, limits));
 }
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

@@ -12,7 +12,7 @@
 #include "raiiaf/bytes.hpp"
 #include "raiiaf/limits.hpp"
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 inline constexpr std::string_view kPngEmbedType = "raIf";       // ancillary, private, safe to copy
 inline constexpr std::uint8_t kJpegEmbedMarker = 0xE9;           // APP9
@@ -34,4 +34,4 @@ inline constexpr std::size_t kJpegPieceSize = 65533 - kJpegEmbedIdentifier.size(
 // the container or the pieces are damaged). Anything else comes back as is.
 [[nodiscard]] Bytes unwrap_embedded_artifact(Bytes file, const Limits& limits);
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

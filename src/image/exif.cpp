@@ -7,7 +7,8 @@
 #include "image/container.hpp"
 #include "raiiaf/errors.hpp"
 
-namespace raiiaf::detail::image {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
+namespace image {
 
 namespace {
 
@@ -88,4 +89,5 @@ std::vector<MetadataText> read_exif_texts(std::span<const std::byte> exif, const
     return texts;
 }
 
-}  // namespace raiiaf::detail::image
+}  // namespace image
+RAIIAF_DETAIL_NAMESPACE_END

@@ -16,7 +16,7 @@
 #include "raiiaf/reader.hpp"
 #include "raiiaf/version.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 namespace {
 
@@ -313,4 +313,4 @@ void export_image_file(const std::filesystem::path& artifact, const std::filesys
     export_image_file(mapping->bytes(), out, options);
 }
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

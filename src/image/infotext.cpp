@@ -4,7 +4,7 @@
 
 #include "raiiaf/version.hpp"
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 namespace {
 
@@ -81,4 +81,4 @@ Infotext infotext_for(const ModelInfo& model, std::optional<std::pair<std::uint3
     return info;
 }
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

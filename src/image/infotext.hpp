@@ -18,7 +18,7 @@
 
 #include "raiiaf/format.hpp"
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 // A1111's quote(): the text as is, or as a JSON string when it holds ',', ':' or '\n'.
 [[nodiscard]] std::string a1111_quote(std::string_view value);
@@ -35,4 +35,4 @@ struct Infotext {
 [[nodiscard]] Infotext infotext_for(const ModelInfo& model,
                                     std::optional<std::pair<std::uint32_t, std::uint32_t>> pixel_size);
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

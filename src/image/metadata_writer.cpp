@@ -7,7 +7,9 @@
 
 #include "image/splice.hpp"
 
-namespace raiiaf::detail {
+#include "raiiaf/config.hpp"
+
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 namespace {
 
@@ -123,4 +125,4 @@ std::string encode_xmp(const XmpFields& fields) {
     }
 }
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

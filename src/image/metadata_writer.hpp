@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
-namespace raiiaf::detail {
+#include "raiiaf/config.hpp"
+
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 struct ExifFields {
     std::optional<std::string> user_comment;  // ExifIFD UserComment, as "UNICODE\0" + UTF-16BE
@@ -34,4 +36,4 @@ inline constexpr const char* kTrainedAlgorithmicMedia =
 // UTF-8 to Latin-1 when every code point fits (and none is NUL); else nullopt.
 [[nodiscard]] std::optional<std::string> latin1(const std::string& utf8);
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

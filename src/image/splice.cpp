@@ -6,7 +6,9 @@
 #include <cstring>
 #include <string>
 
-namespace raiiaf::detail {
+#include "raiiaf/config.hpp"
+
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 namespace {
 
@@ -85,4 +87,4 @@ std::vector<std::byte> webp_file(std::span<const std::byte> chunks) {
     return out;
 }
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

@@ -10,7 +10,9 @@
 #include <string_view>
 #include <vector>
 
-namespace raiiaf::detail {
+#include "raiiaf/config.hpp"
+
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 // A unit that cannot be written (too long for its length field).
 struct SpliceError : std::runtime_error {
@@ -39,4 +41,4 @@ inline std::span<const std::byte> bytes_of(std::string_view text) {
     return std::as_bytes(std::span(text.data(), text.size()));
 }
 
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

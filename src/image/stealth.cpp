@@ -12,7 +12,8 @@
 #include "image/container.hpp"
 #include "raiiaf/errors.hpp"
 
-namespace raiiaf::detail::image {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
+namespace image {
 
 namespace {
 
@@ -156,4 +157,5 @@ std::vector<MetadataText> read_stealth_texts(std::span<const std::byte> png, con
     return {{"stealth:" + kind, "stealth_" + kind, std::move(text)}};
 }
 
-}  // namespace raiiaf::detail::image
+}  // namespace image
+RAIIAF_DETAIL_NAMESPACE_END

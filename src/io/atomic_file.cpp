@@ -14,7 +14,7 @@
 
 #include "raiiaf/errors.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 namespace {
 [[noreturn]] void fail(const std::filesystem::path& path, const std::string& what, int error) {
@@ -238,4 +238,4 @@ UpdateLock::~UpdateLock() {
     if (fd_ >= 0) ::close(fd_);  // closing releases the lock
 }
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

@@ -4,7 +4,7 @@
 
 #include "raiiaf/atomic_write.hpp"
 
-namespace raiiaf::detail {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
 using raiiaf::AtomicFile;
 using raiiaf::write_file_atomically;
-}  // namespace raiiaf::detail
+RAIIAF_DETAIL_NAMESPACE_END

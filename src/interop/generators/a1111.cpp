@@ -3,7 +3,10 @@
 #include "format/json_text.hpp"
 #include "interop/generators/record.hpp"
 
-namespace raiiaf::detail::generators {
+#include "raiiaf/config.hpp"
+
+RAIIAF_DETAIL_NAMESPACE_BEGIN
+namespace generators {
 
 namespace {
 
@@ -179,4 +182,5 @@ std::optional<GenerationRecord> parse_a1111(const std::vector<MetadataText>& tex
     return std::nullopt;
 }
 
-}  // namespace raiiaf::detail::generators
+}  // namespace generators
+RAIIAF_DETAIL_NAMESPACE_END

@@ -12,7 +12,10 @@
 
 #include "interop/generators/record.hpp"
 
-namespace raiiaf::detail::generators {
+#include "raiiaf/config.hpp"
+
+RAIIAF_DETAIL_NAMESPACE_BEGIN
+namespace generators {
 
 namespace {
 
@@ -299,4 +302,5 @@ std::optional<GenerationRecord> parse_comfyui(const std::vector<MetadataText>& t
     return record;
 }
 
-}  // namespace raiiaf::detail::generators
+}  // namespace generators
+RAIIAF_DETAIL_NAMESPACE_END

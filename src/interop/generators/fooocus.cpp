@@ -3,7 +3,10 @@
 // "parameters" with "software": "RuinedFooocus").
 #include "interop/generators/record.hpp"
 
-namespace raiiaf::detail::generators {
+#include "raiiaf/config.hpp"
+
+RAIIAF_DETAIL_NAMESPACE_BEGIN
+namespace generators {
 
 namespace {
 
@@ -93,4 +96,5 @@ std::optional<GenerationRecord> parse_fooocus(const std::vector<MetadataText>& t
     return std::nullopt;
 }
 
-}  // namespace raiiaf::detail::generators
+}  // namespace generators
+RAIIAF_DETAIL_NAMESPACE_END

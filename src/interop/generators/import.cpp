@@ -5,7 +5,7 @@
 #include "interop/generators/record.hpp"
 #include "raiiaf/errors.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 namespace {
 
@@ -100,4 +100,4 @@ void import_image(std::span<const std::byte> image, const std::filesystem::path&
     write_file(output, content, write_options);
 }
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

@@ -5,7 +5,10 @@
 
 #include "interop/generators/record.hpp"
 
-namespace raiiaf::detail::generators {
+#include "raiiaf/config.hpp"
+
+RAIIAF_DETAIL_NAMESPACE_BEGIN
+namespace generators {
 
 namespace {
 
@@ -127,4 +130,5 @@ std::optional<GenerationRecord> parse_invokeai(const std::vector<MetadataText>& 
     return std::nullopt;
 }
 
-}  // namespace raiiaf::detail::generators
+}  // namespace generators
+RAIIAF_DETAIL_NAMESPACE_END

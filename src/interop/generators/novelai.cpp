@@ -6,7 +6,10 @@
 
 #include "interop/generators/record.hpp"
 
-namespace raiiaf::detail::generators {
+#include "raiiaf/config.hpp"
+
+RAIIAF_DETAIL_NAMESPACE_BEGIN
+namespace generators {
 
 namespace {
 
@@ -69,4 +72,5 @@ std::optional<GenerationRecord> parse_novelai(const std::vector<MetadataText>& t
     return std::nullopt;
 }
 
-}  // namespace raiiaf::detail::generators
+}  // namespace generators
+RAIIAF_DETAIL_NAMESPACE_END

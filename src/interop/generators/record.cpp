@@ -4,7 +4,10 @@
 #include "format/json_text.hpp"
 #include "interop/generators/record.hpp"
 
-namespace raiiaf::detail::generators {
+#include "raiiaf/config.hpp"
+
+RAIIAF_DETAIL_NAMESPACE_BEGIN
+namespace generators {
 
 namespace {
 
@@ -150,4 +153,5 @@ const Json& member(const Json& object, std::string_view key) {
     return it == object.end() ? null_value : *it;
 }
 
-}  // namespace raiiaf::detail::generators
+}  // namespace generators
+RAIIAF_DETAIL_NAMESPACE_END

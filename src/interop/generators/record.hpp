@@ -13,7 +13,8 @@
 #include "raiiaf/format.hpp"
 #include "raiiaf/limits.hpp"
 
-namespace raiiaf::detail::generators {
+RAIIAF_DETAIL_NAMESPACE_BEGIN
+namespace generators {
 
 using image::MetadataText;
 
@@ -106,4 +107,5 @@ struct Infotext {
 // object[key] or null when the object is not an object or has no such key.
 [[nodiscard]] const Json& member(const Json& object, std::string_view key);
 
-}  // namespace raiiaf::detail::generators
+}  // namespace generators
+RAIIAF_DETAIL_NAMESPACE_END

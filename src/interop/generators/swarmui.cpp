@@ -2,7 +2,10 @@
 // UserComment. Its files carry a ComfyUI graph too, so it is asked first.
 #include "interop/generators/record.hpp"
 
-namespace raiiaf::detail::generators {
+#include "raiiaf/config.hpp"
+
+RAIIAF_DETAIL_NAMESPACE_BEGIN
+namespace generators {
 
 std::optional<GenerationRecord> parse_swarmui(const std::vector<MetadataText>& texts, const Limits& limits) {
     for (const MetadataText& text : texts) {
@@ -39,4 +42,5 @@ std::optional<GenerationRecord> parse_swarmui(const std::vector<MetadataText>& t
     return std::nullopt;
 }
 
-}  // namespace raiiaf::detail::generators
+}  // namespace generators
+RAIIAF_DETAIL_NAMESPACE_END
