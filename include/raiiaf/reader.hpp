@@ -99,7 +99,8 @@ private:
 };
 
 // What in the file the existing raiiaf/gen5 package cannot read (one line
-// each, e.g. `latent "noise": codec shuffle-zstd`); empty when it reads it all.
+// each, e.g. `latent "noise": codec shuffle-zstd`, `chunk type XTRA (...)`);
+// empty when it reads it all.
 [[nodiscard]] std::vector<std::string> extensions_used(const Reader& reader);
 
 // ---- whole-file check ----------------------------------------------------

@@ -177,6 +177,12 @@ std::optional<std::string> record_extension(const ChunkRecord& record) {
     return std::nullopt;
 }
 
+std::optional<std::string> unreadable_by_existing_package(const ChunkRecord& record) {
+    if (record.type != kLatentType && record.type != kImageType && record.type != kEnvType)
+        return "chunk type " + record.type + " (the existing readers refuse unknown chunk types)";
+    return record_extension(record);
+}
+
 Codec latent_codec(const ChunkRecord& record, Layout layout) {
     if (const auto it = record.extra.find("codec"); it != record.extra.end() && it->is_string()) {
         if (const auto codec = codec_from_name(it->get<std::string>())) return *codec;

@@ -39,6 +39,10 @@ inline constexpr std::string_view kManifestEnvironmentKey = "environment";
 // extension: docs/FORMAT.md marks each [ext]), e.g. `latent "noise": codec
 // shuffle-zstd`; nullopt when it can. Such a record makes the file version_minor 1.
 [[nodiscard]] std::optional<std::string> record_extension(const ChunkRecord& record);
+// record_extension, or for a chunk of a type the existing readers refuse
+// (anything but LATN, DATA, ENVC) `chunk type XTRA`: what makes the existing
+// package fail on the file, what compatibility mode refuses.
+[[nodiscard]] std::optional<std::string> unreadable_by_existing_package(const ChunkRecord& record);
 
 // How a chunk's bytes are stored: extra.codec when recorded (our extension),
 // else what the layout implies for a compressed LATN (zfp in RAIIAF, zstd in GEN5).

@@ -443,7 +443,7 @@ Bytes Reader::stored_bytes(std::size_t chunk_index) const {
 std::vector<std::string> extensions_used(const Reader& reader) {
     std::vector<std::string> extensions;
     for (const auto& record : reader.chunks())
-        if (auto extension = detail::record_extension(record)) extensions.push_back(std::move(*extension));
+        if (auto extension = detail::unreadable_by_existing_package(record)) extensions.push_back(std::move(*extension));
     return extensions;
 }
 

@@ -474,12 +474,10 @@ Plan make_plan(const ArtifactContent& content, const WriteOptions& options) {
         record.index = static_cast<std::uint32_t>(i);
         record.offset = offset;
         offset += record.compressed_size;
-        if (const auto extension = detail::record_extension(record)) {
-            if (options.compat)
-                throw InvalidArgument("compatibility mode: the existing raiiaf/gen5 package cannot read " + *extension +
-                                      " (an extension of this implementation)");
-            plan.extension = true;
-        }
+        if (options.compat)
+            if (const auto unreadable = detail::unreadable_by_existing_package(record))
+                throw InvalidArgument("compatibility mode: the existing raiiaf/gen5 package cannot read " + *unreadable);
+        plan.extension |= detail::record_extension(record).has_value();
     }
     plan.table_offset = offset;
     if (plan.table_offset > kMaxU32)

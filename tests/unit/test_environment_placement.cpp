@@ -96,5 +96,24 @@ TEST(CompatMode, RefusesExtensionsAndNamesThem) {
     EXPECT_TRUE(extensions_used(Reader::from_bytes(Bytes(encode(content, {.compat = true})))).empty());
 }
 
+TEST(CompatMode, UnknownChunkTypesAreWhatTheExistingReadersRefuse) {
+    // A chunk of another type, as edit and convert keep them: the existing
+    // readers raise "Unknown chunk type"; it needs no version_minor 1, though.
+    ArtifactContent content = sample_content();
+    ChunkRecord record;
+    record.type = "XTRA";
+    record.flags = "0000";
+    record.uncompressed_size = 2;
+    record.compressed_size = kChunkHeaderSize + 2;
+    record.hash = std::string(64, '0');
+    std::vector<std::byte> stored(kChunkHeaderSize + 2, std::byte{0});
+    content.stored_chunks.push_back({record, Bytes(std::move(stored))});
+    EXPECT_THROW((void)encode(content, {.compat = true}), InvalidArgument);
+    const Reader reader = Reader::from_bytes(Bytes(encode(content)));
+    ASSERT_EQ(extensions_used(reader).size(), 1u);
+    EXPECT_EQ(extensions_used(reader)[0].rfind("chunk type XTRA", 0), 0u) << extensions_used(reader)[0];
+    EXPECT_EQ(reader.header().version_minor, 0);
+}
+
 }  // namespace
 }  // namespace raiiaf
