@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <mutex>
 
 #include "raiiaf/errors.hpp"
@@ -45,13 +46,25 @@ std::string json_pointer(const std::vector<std::string>& context) {
     return path.empty() ? "/" : path;
 }
 
+// valijson reads every integer as int64, so an unsigned value past INT64_MAX
+// (a seed up to 2^64-1) would read as negative and fail "minimum": 0. For
+// checking only, such values become INT64_MAX: still integers, still >= 0.
+void clamp_large_unsigned(nlohmann::json& value) {
+    if (value.is_number_unsigned()) {
+        if (value.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) value = INT64_MAX;
+    } else if (value.is_structured()) {
+        for (auto& item : value) clamp_large_unsigned(item);
+    }
+}
+
 }  // namespace
 
 std::string_view manifest_schema() { return detail::manifest_schema_text; }
 
 void validate_manifest(const Json& manifest) {
     // valijson's adapter reads nlohmann::json; key order does not matter to a schema.
-    const nlohmann::json plain = manifest;
+    nlohmann::json plain = manifest;
+    clamp_large_unsigned(plain);
     thread_local valijson::Validator validator;  // caches the schema's compiled regexes between calls
     valijson::ValidationResults results;
     valijson::adapters::NlohmannJsonAdapter target(plain);
