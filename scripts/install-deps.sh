@@ -7,9 +7,10 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libzstd-dev libzfp-dev nlohmann-json3-dev libvalijson-dev libssl-dev libspng-dev zlib1g-dev libxxhash-dev
   libcli11-dev libgtest-dev libbenchmark-dev
+  libsqlite3-dev libpq-dev postgresql sqlite3
   pybind11-dev python3-dev python3-pybind11 python3-numpy python3-pil python3-pytest python3-setuptools
   python3-pip python3-wheel python3-venv python3-zstandard python3-zfpy python3-jsonschema python3-mypy
-  zstd
+  zstd python3-torch
   "$@"
 )
 

@@ -60,4 +60,20 @@ class InvalidArgument : public Error { using Error::Error; };
 // The operating system refused a file operation.
 class IoError : public Error { using Error::Error; };
 
+// A catalogue query (raiiaf find) that does not parse; column() is the
+// 1-based position in the query text where the problem starts.
+class QueryError : public InvalidArgument {
+public:
+    QueryError(const std::string& what, std::size_t column)
+        : InvalidArgument("column " + std::to_string(column) + ": " + what), column_(column) {}
+    [[nodiscard]] std::size_t column() const noexcept { return column_; }
+
+private:
+    std::size_t column_;
+};
+
+// The catalogue's database refused an operation (cannot open or connect,
+// a newer schema than this library knows, a failed statement).
+class CatalogError : public Error { using Error::Error; };
+
 }  // namespace raiiaf

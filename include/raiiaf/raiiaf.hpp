@@ -2,6 +2,7 @@
 #pragma once
 
 #include "raiiaf/bytes.hpp"
+#include "raiiaf/catalog.hpp"
 #include "raiiaf/dtype.hpp"
 #include "raiiaf/env.hpp"
 #include "raiiaf/errors.hpp"

@@ -1,0 +1,38 @@
+// What the indexer can read. Each source is one function that fills an
+// IndexedFile from a path; adding a kind of input (exported images with an
+// embedded artifact, generator images through the importer) is one more
+// function and one row in sources().
+#pragma once
+
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "raiiaf/catalog.hpp"
+#include "raiiaf/env.hpp"
+
+namespace raiiaf::catalog {
+
+struct IndexedFile {
+    CatalogEntry entry;  // path and stat fields already set by the indexer
+    std::string environment_digest;  // SHA-256 of the ENVC payload; empty without one
+    Environment environment;
+};
+
+struct Source {
+    std::string_view name;  // stored as CatalogEntry::source
+    // Whether this source reads the file (decided from the name, so that
+    // walking a folder opens only the files some source reads).
+    bool (*accepts)(const std::filesystem::path& path);
+    // Fills `file.entry`; throws raiiaf::Error (or std::exception) when the
+    // file is damaged, which the indexer records.
+    void (*read)(const std::filesystem::path& path, IndexedFile& file);
+};
+
+// In order of preference: the first that accepts a file reads it.
+std::span<const Source> sources();
+const Source* source_for(const std::filesystem::path& path);
+
+
+}  // namespace raiiaf::catalog
