@@ -22,6 +22,7 @@ from . import _raiiaf
 from ._flavor import import_documented_modules as _import_documented_modules
 from ._env import DriftEntry, EnvChunk, EnvComponent
 from .api import Artifact, Latents, check, dumps, environment, open, save
+from .catalog import Catalog, CatalogRow
 from .core.exceptions import (
     raiiafChunkError,
     raiiafCorruptHeader,
@@ -42,6 +43,8 @@ _import_documented_modules(__name__)
 
 __all__ = [
     "Artifact",
+    "Catalog",
+    "CatalogRow",
     "DriftEntry",
     "EnvChunk",
     "EnvComponent",

@@ -1,4 +1,5 @@
 from ._env import DriftEntry as DriftEntry, EnvChunk as EnvChunk, EnvComponent as EnvComponent
+from .catalog import Catalog as Catalog, CatalogRow as CatalogRow
 from .api import Artifact as Artifact, Latents as Latents, check as check, dumps as dumps, environment as environment, open as open, save as save
 from .core.exceptions import raiiafChunkError as raiiafChunkError, raiiafCorruptHeader as raiiafCorruptHeader, raiiafDecodeError as raiiafDecodeError, raiiafEnvChunkError as raiiafEnvChunkError, raiiafImageError as raiiafImageError, raiiafLatentError as raiiafLatentError, raiiafMetadataError as raiiafMetadataError
 from .handlers.file_handler import raiiafFileHandler as raiiafFileHandler

@@ -144,6 +144,7 @@ PYBIND11_MODULE(_raiiaf, m) {
 
     register_reader(m);
     register_writer(m);
+    register_catalog(m);
 
     // ---- header -------------------------------------------------------------
     m.def("header_size", [](const std::string& layout) { return raiiaf::header_size(layout_from(layout)); },
