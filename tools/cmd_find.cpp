@@ -29,6 +29,17 @@ std::string shortened(std::string_view text, std::size_t width) {
     return out;
 }
 
+// Paths under the current directory are shown relative to it in tables.
+std::string shown_path(const std::string& path) {
+    std::error_code ec;
+    const fs::path here = fs::current_path(ec);
+    if (!ec) {
+        const fs::path relative = fs::path(path).lexically_relative(here);
+        if (!relative.empty() && *relative.begin() != "..") return printable(relative.string());
+    }
+    return printable(path);
+}
+
 void print_entries(const std::vector<raiiaf::CatalogEntry>& entries, const FindCommandOptions& o) {
     if (o.paths || o.nul) {
         for (const auto& e : entries) {
@@ -40,10 +51,10 @@ void print_entries(const std::vector<raiiaf::CatalogEntry>& entries, const FindC
     Table table({"PATH", "MODEL", "SEED", "STEPS", "PROMPT"}, {false, false, true, true, false});
     for (const auto& e : entries) {
         if (e.damaged) {
-            table.add({printable(e.path), "(damaged)", "", "", shortened(e.error_kind + ": " + e.error, 60)});
+            table.add({shown_path(e.path), "(damaged)", "", "", shortened(e.error_kind + ": " + e.error, 60)});
             continue;
         }
-        table.add({printable(e.path), printable(e.model), e.seed ? std::to_string(*e.seed) : "",
+        table.add({shown_path(e.path), printable(e.model), e.seed ? std::to_string(*e.seed) : "",
                    e.steps ? std::to_string(*e.steps) : "", shortened(e.prompt, 60)});
     }
     table.print(std::cout);
@@ -80,7 +91,7 @@ int run_find(const FindCommandOptions& o) {
                 continue;
             }
             std::cout << (i ? "\n" : "") << "same " << groups[i].kind << " (" << groups[i].digest.substr(0, 16) << "...):\n";
-            for (const auto& e : groups[i].entries) std::cout << "  " << printable(e.path) << '\n';
+            for (const auto& e : groups[i].entries) std::cout << "  " << shown_path(e.path) << '\n';
         }
         return kOk;
     }
