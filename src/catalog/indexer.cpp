@@ -17,6 +17,7 @@
 #include <unordered_set>
 
 #include "catalog/sources.hpp"
+#include "raiiaf/reader.hpp"
 
 namespace raiiaf::catalog {
 namespace {
@@ -66,8 +67,9 @@ std::string error_kind_of(const std::exception& e) {
     return "Error";
 }
 
-IndexedFile read_candidate(const Candidate& c) {
+IndexedFile read_candidate(const Candidate& c, const KnownEnvironments& known_environments) {
     IndexedFile file;
+    file.known_environments = &known_environments;
     file.entry.path = c.path;
     file.entry.source = std::string(c.source->name);
     file.entry.file_size = static_cast<std::uint64_t>(c.stat.size);
@@ -96,7 +98,12 @@ Value optional_value(const std::optional<T>& v) {
 
 class Writer {
 public:
-    explicit Writer(Database& db) : db_(db) {}
+    Writer(Database& db, KnownEnvironments& known_environments) : db_(db), known_environments_(known_environments) {
+        for (const auto& row : db_.query("SELECT id, digest FROM environment")) {
+            environment_ids_.emplace(text_of(row[1]), int_of(row[0]).value_or(0));
+            known_environments_.insert(text_of(row[1]));
+        }
+    }
 
     // Writes one batch in one transaction, in path order (so that concurrent
     // PostgreSQL writers take row locks in the same order), retrying when a
@@ -110,7 +117,9 @@ public:
                 transaction.commit();
                 return;
             } catch (const TransientError&) {
-                environment_ids_.clear();  // ids made in the rolled-back transaction are gone
+                // Environments made in the rolled-back transaction are gone.
+                environment_ids_.clear();
+                known_environments_.clear();
                 if (attempt >= kTransientRetries) throw;
             }
         }
@@ -143,8 +152,14 @@ private:
         std::int64_t id = 0;
         if (!rows.empty()) {
             id = int_of(rows[0][0]).value_or(0);
-            for (std::size_t i = 0; i < file.environment.components.size(); ++i) {
-                const auto& c = file.environment.components[i];
+            Environment decoded;
+            const Environment* env = &file.environment;
+            if (!file.environment_decoded) {  // skipped as known, but not (or no longer) in the catalogue
+                decoded = Reader::open(file.entry.path).environment().value_or(Environment{});
+                env = &decoded;
+            }
+            for (std::size_t i = 0; i < env->components.size(); ++i) {
+                const auto& c = env->components[i];
                 db_.query("INSERT INTO environment_component (environment_id, position, component_id, canonical) "
                           "VALUES (?, ?, ?, ?)",
                           {id, static_cast<std::int64_t>(i), c.id, c.canonical});
@@ -155,6 +170,7 @@ private:
             id = int_of(rows[0][0]).value_or(0);
         }
         environment_ids_.emplace(file.environment_digest, id);
+        known_environments_.insert(file.environment_digest);
         return id;
     }
 
@@ -199,6 +215,7 @@ private:
     }
 
     Database& db_;
+    KnownEnvironments& known_environments_;
     std::unordered_map<std::string, std::int64_t> environment_ids_;
 };
 
@@ -305,6 +322,8 @@ IndexSummary index_roots(Database& db, const std::vector<fs::path>& roots, const
     // Readers on every core; the writer (this thread) batches their results.
     const unsigned threads = std::max(1u, std::min<unsigned>(options.threads ? options.threads : std::thread::hardware_concurrency(),
                                                             static_cast<unsigned>(std::max<std::size_t>(1, to_read.size()))));
+    KnownEnvironments known_environments;
+    Writer writer(db, known_environments);
     std::atomic<std::size_t> next{0};
     std::mutex mutex;
     std::condition_variable ready;
@@ -314,7 +333,7 @@ IndexSummary index_roots(Database& db, const std::vector<fs::path>& roots, const
     for (unsigned t = 0; t < threads; ++t) {
         workers.emplace_back([&] {
             for (std::size_t i; (i = next.fetch_add(1)) < to_read.size();) {
-                IndexedFile file = read_candidate(*to_read[i]);
+                IndexedFile file = read_candidate(*to_read[i], known_environments);
                 const std::lock_guard lock(mutex);
                 results.push_back(std::move(file));
                 ready.notify_one();
@@ -325,7 +344,6 @@ IndexSummary index_roots(Database& db, const std::vector<fs::path>& roots, const
         });
     }
 
-    Writer writer(db);
     std::unordered_map<std::string, const Candidate*> by_path;
     for (const Candidate* c : to_read) by_path.emplace(c->path, c);
     std::vector<std::pair<IndexedFile, FileStat>> batch;

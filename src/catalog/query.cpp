@@ -128,6 +128,7 @@ public:
                 negated = true;
                 ++pos;
             }
+            negated_term_ = negated;
             std::string condition;
             if (text_[pos] == '"') {
                 const auto phrase = quoted(pos);
@@ -150,11 +151,18 @@ public:
                 if (condition.starts_with("#state")) fail("a state: term cannot be negated", term_start);
                 condition = "NOT coalesce((" + condition + "), FALSE)";
             }
+            if (condition.empty()) continue;  // a word joined to the one full-text match below
             if (condition.starts_with("#state")) {
                 if (condition != "#state any") conditions.push_back(condition.substr(7));
             } else {
                 conditions.push_back(std::move(condition));
             }
+        }
+        if (!prompt_phrases_.empty()) {
+            // One FTS5 match for every plain word: the index intersects them itself.
+            std::string match = "prompt : (";
+            for (std::size_t i = 0; i < prompt_phrases_.size(); ++i) match += (i ? " AND " : "") + prompt_phrases_[i];
+            conditions.push_back("a.id IN (SELECT rowid FROM artifact_text WHERE artifact_text MATCH " + bind(match + ")") + ")");
         }
         if (!state_given) conditions.insert(conditions.begin(), "a.damaged = 0");
         CompiledQuery out;
@@ -273,7 +281,7 @@ private:
             case Kind::prompt_text:
             case Kind::negative_text: {
                 only_equality();
-                std::string condition = full_text(value, value_start, field->kind);
+                std::string condition = full_text(value, value_start, field->kind, op == Op::match);
                 return op == Op::not_equal ? "NOT coalesce((" + condition + "), FALSE)" : condition;
             }
             case Kind::state: {
@@ -410,7 +418,9 @@ private:
         return compare("a.created", Value(value), op);
     }
 
-    std::string full_text(std::string_view word, std::size_t at, Kind kind) {
+    // `joinable`: a plain (not negated) prompt word, which SQLite matches in one
+    // FTS5 expression with the others; returns "" then.
+    std::string full_text(std::string_view word, std::size_t at, Kind kind, bool joinable = true) {
         bool prefix = false;
         if (word.ends_with('*')) {
             prefix = true;
@@ -430,10 +440,15 @@ private:
         if (tokens.empty()) fail("nothing to search for in '" + std::string(word) + (prefix ? "*" : "") + "'", at);
         const bool negative = kind == Kind::negative_text;
         if (backend_ == Backend::sqlite) {
-            std::string phrase = std::string(negative ? "negative_prompt" : "prompt") + " : \"";
+            std::string phrase = "\"";
             for (std::size_t i = 0; i < tokens.size(); ++i) phrase += (i ? " " : "") + tokens[i];
             phrase += prefix ? "\" *" : "\"";
-            return "a.id IN (SELECT rowid FROM artifact_text WHERE artifact_text MATCH " + bind(phrase) + ")";
+            if (joinable && !negated_term_ && !negative) {
+                prompt_phrases_.push_back(phrase);
+                return "";
+            }
+            const std::string match = std::string(negative ? "negative_prompt" : "prompt") + " : " + phrase;
+            return "a.id IN (SELECT rowid FROM artifact_text WHERE artifact_text MATCH " + bind(match) + ")";
         }
         std::string tsquery;
         for (std::size_t i = 0; i < tokens.size(); ++i) tsquery += (i ? " <-> '" : "'") + tokens[i] + "'";
@@ -445,6 +460,8 @@ private:
     std::string_view text_;
     Backend backend_;
     std::vector<Value> params_;
+    bool negated_term_ = false;
+    std::vector<std::string> prompt_phrases_;
 };
 
 }  // namespace

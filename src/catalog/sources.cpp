@@ -122,7 +122,9 @@ void read_artifact(const std::filesystem::path& path, IndexedFile& file) {
     for (const ChunkRecord& chunk : chunks) {
         if (chunk.type != kEnvType) continue;
         file.environment_digest = chunk.hash;
+        if (file.known_environments != nullptr && file.known_environments->contains(chunk.hash)) break;
         if (auto env = reader.environment()) file.environment = std::move(*env);
+        file.environment_decoded = true;
         for (const auto& c : file.environment.components) e.environment.emplace_back(c.id, c.canonical);
         break;
     }

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <filesystem>
+#include <mutex>
 #include <span>
+#include <unordered_set>
 #include <string>
 #include <string_view>
 
@@ -14,10 +16,34 @@
 
 namespace raiiaf::catalog {
 
+// Digests of environments the catalogue already holds with their components:
+// a source need not decode an ENVC chunk whose digest is in here.
+class KnownEnvironments {
+public:
+    [[nodiscard]] bool contains(const std::string& digest) const {
+        const std::lock_guard lock(mutex_);
+        return digests_.count(digest) != 0;
+    }
+    void insert(const std::string& digest) {
+        const std::lock_guard lock(mutex_);
+        digests_.insert(digest);
+    }
+    void clear() {
+        const std::lock_guard lock(mutex_);
+        digests_.clear();
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::unordered_set<std::string> digests_;
+};
+
 struct IndexedFile {
     CatalogEntry entry;  // path and stat fields already set by the indexer
     std::string environment_digest;  // SHA-256 of the ENVC payload; empty without one
-    Environment environment;
+    Environment environment;         // decoded only when not known already
+    bool environment_decoded = false;
+    const KnownEnvironments* known_environments = nullptr;  // set by the indexer
 };
 
 struct Source {
