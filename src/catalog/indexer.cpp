@@ -187,11 +187,19 @@ private:
             optional_text(e.date), optional_text(e.image_format), optional_text(e.image_digest),
             optional_text(e.noise_digest), optional_text(e.generator),
             e.damaged ? Value(nullptr) : Value(e.settings.dump()), optional_value(env_id)};
-        const auto rows = db_.query(
+        static const std::string insert =
             "INSERT INTO artifact (path, file_size, mtime_ns, inode, source, damaged, error, error_kind, layout, version, "
             "manifest_digest, model, model_version, prompt, negative_prompt, seed, steps, sampler, scheduler, cfg, width, "
             "height, created, image_format, image_digest, noise_digest, generator, settings, environment_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ";
+        // A new path has no tags or latents to delete (the common case of a cold index).
+        auto rows = db_.query(insert + "ON CONFLICT (path) DO NOTHING RETURNING id", params);
+        if (!rows.empty()) {
+            insert_children(int_of(rows[0][0]).value_or(0), e);
+            return;
+        }
+        rows = db_.query(
+            insert +
             "ON CONFLICT (path) DO UPDATE SET file_size = excluded.file_size, mtime_ns = excluded.mtime_ns, "
             "inode = excluded.inode, source = excluded.source, damaged = excluded.damaged, error = excluded.error, "
             "error_kind = excluded.error_kind, layout = excluded.layout, version = excluded.version, "
@@ -206,6 +214,10 @@ private:
         const std::int64_t id = int_of(rows.at(0).at(0)).value_or(0);
         db_.query("DELETE FROM tag WHERE artifact_id = ?", {id});
         db_.query("DELETE FROM latent WHERE artifact_id = ?", {id});
+        insert_children(id, e);
+    }
+
+    void insert_children(std::int64_t id, const CatalogEntry& e) {
         for (const auto& tag : e.tags) db_.query("INSERT INTO tag (artifact_id, tag) VALUES (?, ?)", {id, tag});
         for (std::size_t i = 0; i < e.latents.size(); ++i) {
             const auto& l = e.latents[i];
