@@ -44,6 +44,7 @@ Command add_convert(CLI::App& parent);
 Command add_edit(CLI::App& parent);
 Command add_index(CLI::App& parent);
 Command add_find(CLI::App& parent);
+Command add_export(CLI::App& parent);
 
 // ---- errors -------------------------------------------------------------------
 

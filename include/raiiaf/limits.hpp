@@ -20,6 +20,9 @@ struct Limits {
     // Values in one JSON document (each costs a tree node of tens of bytes).
     std::uint64_t max_json_values = 1'000'000;
     std::uint32_t max_rank = 8;
+    // One metadata text read from an image (an inflated zTXt/iTXt chunk, an
+    // EXIF tag, a stealth payload): bounds what a compressed text may expand to.
+    std::uint64_t max_metadata_text_size = 16ull << 20;
 };
 
 }  // namespace raiiaf

@@ -6,6 +6,7 @@
 #include "raiiaf/dtype.hpp"
 #include "raiiaf/env.hpp"
 #include "raiiaf/errors.hpp"
+#include "raiiaf/export.hpp"
 #include "raiiaf/format.hpp"
 #include "raiiaf/limits.hpp"
 #include "raiiaf/reader.hpp"

@@ -10,6 +10,7 @@
 #include "format/json_text.hpp"
 #include "format/manifest.hpp"
 #include "format/sha256.hpp"
+#include "image/embed.hpp"
 #include "io/mapped_file.hpp"
 #include "raiiaf/reader.hpp"
 #include "raiiaf/writer.hpp"
@@ -254,16 +255,13 @@ Reader& Reader::operator=(Reader&&) noexcept = default;
 Reader::~Reader() = default;
 
 Reader Reader::open(const std::filesystem::path& path, const ReadOptions& options) {
-    auto mapping = detail::MappedFile::open(path);
-    auto state = std::make_unique<State>();
-    state->file = mapping->bytes();
-    state->keepalive = std::move(mapping);
-    state->options = options;
-    state->parse_structure();
-    return Reader(std::move(state));
+    std::shared_ptr<const detail::MappedFile> mapping = detail::MappedFile::open(path);
+    const auto bytes = mapping->bytes();
+    return from_bytes(Bytes(bytes, std::move(mapping)), options);
 }
 
 Reader Reader::from_bytes(Bytes bytes, const ReadOptions& options) {
+    bytes = detail::unwrap_embedded_artifact(std::move(bytes), options.limits);  // an exported image
     auto state = std::make_unique<State>();
     state->file = bytes.span();
     state->keepalive = bytes.keepalive();

@@ -1,0 +1,88 @@
+#include "image/splice.hpp"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+namespace raiiaf::detail {
+
+namespace {
+
+void put_be32(std::vector<std::byte>& out, std::uint32_t v) {
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(std::byte((v >> shift) & 0xFFu));
+}
+void put_le32(std::vector<std::byte>& out, std::uint32_t v) {
+    for (int shift = 0; shift <= 24; shift += 8) out.push_back(std::byte((v >> shift) & 0xFFu));
+}
+
+std::uint32_t png_crc(std::span<const std::byte> type_and_data) {
+    uLong crc = crc32(0, nullptr, 0);
+    for (std::size_t done = 0; done < type_and_data.size();) {  // zlib takes uInt lengths
+        const std::size_t step = std::min<std::size_t>(type_and_data.size() - done, 1u << 30);
+        crc = crc32(crc, reinterpret_cast<const Bytef*>(type_and_data.data() + done), static_cast<uInt>(step));
+        done += step;
+    }
+    return static_cast<std::uint32_t>(crc);
+}
+
+}  // namespace
+
+std::string_view sniff_image_format(std::span<const std::byte> bytes) {
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    if (bytes.size() >= kPngSignature.size() && std::memcmp(p, kPngSignature.data(), kPngSignature.size()) == 0)
+        return "png";
+    if (bytes.size() >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF) return "jpeg";
+    if (bytes.size() >= 12 && std::memcmp(p, "RIFF", 4) == 0 && std::memcmp(p + 8, "WEBP", 4) == 0) return "webp";
+    return "";
+}
+
+std::vector<std::byte> png_chunk(std::string_view type, std::span<const std::byte> data) {
+    if (type.size() != 4 || data.size() > 0x7FFFFFFFu)
+        throw SpliceError("PNG chunk " + std::string(type) + " of " + std::to_string(data.size()) + " bytes cannot be written");
+    std::vector<std::byte> out;
+    out.reserve(12 + data.size());
+    put_be32(out, static_cast<std::uint32_t>(data.size()));
+    append(out, bytes_of(type));
+    append(out, data);
+    put_be32(out, png_crc(std::span<const std::byte>(out).subspan(4)));
+    return out;
+}
+
+std::vector<std::byte> jpeg_segment(std::uint8_t marker, std::span<const std::byte> data) {
+    if (data.size() > kJpegMaxSegmentData)
+        throw SpliceError("JPEG segment of " + std::to_string(data.size()) + " bytes exceeds the 65533 a segment holds");
+    const std::size_t length = data.size() + 2;
+    std::vector<std::byte> out;
+    out.reserve(4 + data.size());
+    for (const auto b : {std::byte{0xFF}, std::byte{marker}, std::byte((length >> 8) & 0xFFu), std::byte(length & 0xFFu)})
+        out.push_back(b);
+    append(out, data);
+    return out;
+}
+
+std::vector<std::byte> riff_chunk(std::string_view fourcc, std::span<const std::byte> data) {
+    if (fourcc.size() != 4 || data.size() > 0xFFFFFFFEu)
+        throw SpliceError("RIFF chunk " + std::string(fourcc) + " of " + std::to_string(data.size()) + " bytes cannot be written");
+    std::vector<std::byte> out;
+    out.reserve(9 + data.size());
+    append(out, bytes_of(fourcc));
+    put_le32(out, static_cast<std::uint32_t>(data.size()));
+    append(out, data);
+    if (data.size() & 1u) out.push_back(std::byte{0});
+    return out;
+}
+
+std::vector<std::byte> webp_file(std::span<const std::byte> chunks) {
+    if (chunks.size() > 0xFFFFFFFFu - 4) throw SpliceError("WebP would exceed the 4 GiB a RIFF file can hold");
+    std::vector<std::byte> out;
+    out.reserve(12 + chunks.size());
+    append(out, bytes_of("RIFF"));
+    put_le32(out, static_cast<std::uint32_t>(chunks.size() + 4));
+    append(out, bytes_of("WEBP"));
+    append(out, chunks);
+    return out;
+}
+
+}  // namespace raiiaf::detail
