@@ -23,6 +23,7 @@ from ._flavor import import_documented_modules as _import_documented_modules
 from ._env import DriftEntry, EnvChunk, EnvComponent
 from .api import Artifact, Latents, check, dumps, environment, open, save
 from .catalog import Catalog, CatalogRow
+from ._import import import_image, read_generation_metadata, read_metadata_texts
 from .core.exceptions import (
     raiiafChunkError,
     raiiafCorruptHeader,
@@ -53,6 +54,7 @@ __all__ = [
     "check",
     "dumps",
     "environment",
+    "import_image",
     "open",
     "raiiafChunkError",
     "raiiafCorruptHeader",
@@ -62,5 +64,7 @@ __all__ = [
     "raiiafImageError",
     "raiiafLatentError",
     "raiiafMetadataError",
+    "read_generation_metadata",
+    "read_metadata_texts",
     "save",
 ]
