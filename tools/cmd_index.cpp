@@ -36,12 +36,14 @@ int run_index(const IndexCommandOptions& o) {
         for (const auto& [path, error] : s.damaged_files) damaged.push_back({{"path", path}, {"error", error}});
         print_json({{"catalog", location}, {"seen", s.seen},       {"added", s.added},   {"updated", s.updated},
                     {"unchanged", s.unchanged}, {"moved", s.moved}, {"deleted", s.deleted}, {"damaged", s.damaged},
-                    {"damaged_files", damaged}});
+                    {"unrecognised", s.unrecognised}, {"damaged_files", damaged}});
         return kOk;
     }
     std::cout << s.seen << (s.seen == 1 ? " file" : " files") << " in " << printable(location) << ": " << s.added
               << " added (" << s.moved << " moved), " << s.updated << " updated, " << s.unchanged << " unchanged, "
-              << s.deleted << " deleted, " << s.damaged << " damaged\n";
+              << s.deleted << " deleted, " << s.damaged << " damaged";
+    if (s.unrecognised) std::cout << ", " << s.unrecognised << (s.unrecognised == 1 ? " image" : " images") << " without metadata";
+    std::cout << '\n';
     return kOk;
 }
 

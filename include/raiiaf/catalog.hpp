@@ -29,8 +29,9 @@ struct CatalogLatent {
 struct CatalogEntry {
     std::int64_t id = 0;
     std::string path;  // absolute
-    std::string source;  // which reader indexed it: "artifact", ...
+    std::string source;  // "artifact" (.raiiaf/.gen5), "embedded" (exported image), "imported" (generator image)
     bool damaged = false;
+    bool recognised = true;  // false: an image with nothing to index (listed by state:other)
     std::string error;       // why it is damaged
     std::string error_kind;  // "MetadataError", "IoError", ...
     std::uint64_t file_size = 0;
@@ -77,6 +78,9 @@ struct IndexSummary {
     std::size_t moved = 0;      // gone from one path, found at another (counted in added too)
     std::size_t deleted = 0;    // gone from disk, removed from the catalogue
     std::size_t damaged = 0;    // recorded as damaged (new or changed this run)
+    // Images (new or changed this run) with neither an embedded artifact nor
+    // generation metadata: kept, so that re-indexing skips them, but never found.
+    std::size_t unrecognised = 0;
     std::vector<std::pair<std::string, std::string>> damaged_files;  // path, error (this run)
 };
 

@@ -31,7 +31,8 @@ CatalogEntry entry_from(const Row& r) {
     e.id = int_of(r[0]).value_or(0);
     e.path = text_of(r[1]);
     e.source = text_of(r[2]);
-    e.damaged = int_of(r[3]).value_or(0) != 0;
+    e.damaged = int_of(r[3]).value_or(0) == 1;
+    e.recognised = int_of(r[3]).value_or(0) != 2;
     e.error = text_of(r[4]);
     e.error_kind = text_of(r[5]);
     e.file_size = static_cast<std::uint64_t>(int_of(r[6]).value_or(0));
@@ -124,6 +125,11 @@ std::vector<CatalogEntry> select_entries(Database& db, const std::string& where,
 Json to_json(const CatalogEntry& e) {
     const auto optional = [](const auto& v) { return v ? Json(*v) : Json(); };
     Json out = {{"path", e.path}, {"source", e.source}, {"damaged", e.damaged}};
+    if (!e.recognised) {
+        out["recognised"] = false;
+        out["file_size"] = e.file_size;
+        return out;
+    }
     if (e.damaged) {
         out["error"] = e.error;
         out["error_kind"] = e.error_kind;

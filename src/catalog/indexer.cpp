@@ -74,7 +74,7 @@ IndexedFile read_candidate(const Candidate& c, const KnownEnvironments& known_en
     file.entry.source = std::string(c.source->name);
     file.entry.file_size = static_cast<std::uint64_t>(c.stat.size);
     try {
-        c.source->read(c.path, file);
+        file.recognised = c.source->read(c.path, file);
     } catch (const std::exception& e) {
         const std::string source(file.entry.source);
         file = IndexedFile{};
@@ -178,7 +178,7 @@ private:
         const CatalogEntry& e = file.entry;
         const auto env_id = environment_id(file);
         const std::vector<Value> params = {
-            e.path, stat.size, stat.mtime_ns, stat.inode, e.source, std::int64_t{e.damaged ? 1 : 0},
+            e.path, stat.size, stat.mtime_ns, stat.inode, e.source, std::int64_t{!file.recognised ? 2 : e.damaged ? 1 : 0},
             optional_text(e.error), optional_text(e.error_kind), optional_text(e.layout), optional_text(e.version),
             optional_text(e.manifest_digest), optional_text(e.model), optional_text(e.model_version),
             optional_text(e.prompt), optional_text(e.negative_prompt),
@@ -396,6 +396,7 @@ IndexSummary index_roots(Database& db, const std::vector<fs::path>& roots, const
                 } else {
                     ++summary.updated;
                 }
+                if (!file.recognised) ++summary.unrecognised;
                 if (file.entry.damaged) {
                     ++summary.damaged;
                     summary.damaged_files.emplace_back(file.entry.path, file.entry.error);

@@ -290,8 +290,9 @@ private:
                 const std::string v = ascii_lower(value);
                 if (v == "ok") return "#state a.damaged = 0";
                 if (v == "damaged") return "#state a.damaged = 1";
+                if (v == "other") return "#state a.damaged = 2";
                 if (v == "any") return "#state any";
-                fail("state is ok, damaged or any, not '" + value + "'", value_start);
+                fail("state is ok, damaged, other or any, not '" + value + "'", value_start);
             }
             case Kind::size: {
                 only_equality();

@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
+#include <cstdio>
 
 #include "format/sha256.hpp"
+#include "io/mapped_file.hpp"
+#include "raiiaf/import.hpp"
 #include "raiiaf/reader.hpp"
 
 namespace raiiaf::catalog {
@@ -71,28 +75,21 @@ bool is_noise_name(std::string_view name) {
     return name == "initial_noise" || name == "noise" || name == "init_noise";
 }
 
-// .raiiaf and .gen5 files, opened manifest-only. The ENVC chunk is the one
-// payload read: it is small and holds what env.* queries ask about.
-bool accepts_artifact(const std::filesystem::path& path) {
-    const std::string ext = lowercase_extension(path);
-    return ext == ".raiiaf" || ext == ".gen5";
-}
-
-void read_artifact(const std::filesystem::path& path, IndexedFile& file) {
-    const Reader reader = Reader::open(path);
-    CatalogEntry& e = file.entry;
-    const Header& header = reader.header();
-    e.layout = std::string(layout_name(header.layout));
-    e.version = std::to_string(header.version_major) + "." + std::to_string(header.version_minor);
-    e.manifest_digest = detail::sha256_hex(reader.manifest().dump());
-
-    const ModelInfo& model = reader.model_info();
+// The model_info part of an entry; imported artifacts keep their settings
+// where raiiaf::imported_settings says, and name their generator.
+void fill_from_model(const ModelInfo& model, CatalogEntry& e) {
     e.model = model.model_name;
     e.model_version = model.version;
     e.prompt = model.prompt;
     e.tags = model.tags;
     e.date = model.date;
-    e.settings = model.generation_settings.value_or(Json::object());
+    if (const Json* imported = imported_settings(model)) {
+        e.settings = *imported;
+        e.settings.erase("imported_metadata");  // the original texts: large, and in the file
+        e.generator = text_setting(e.settings, {"generator"});
+    } else {
+        e.settings = model.generation_settings.value_or(Json::object());
+    }
     const Json& s = e.settings;
     e.negative_prompt = text_setting(s, {"negative_prompt", "negative"});
     if (e.negative_prompt.empty()) e.negative_prompt = text_setting(model.extra, {"negative_prompt"});
@@ -104,6 +101,18 @@ void read_artifact(const std::filesystem::path& path, IndexedFile& file) {
         e.cfg = cfg->get<double>();
     e.width = integer_setting(s, {"width"});
     e.height = integer_setting(s, {"height"});
+}
+
+// Everything but the payloads. The ENVC chunk is the one payload decoded (it
+// is small and holds what env.* queries ask about), and only when the
+// catalogue does not hold that environment already.
+void fill_from_reader(const Reader& reader, IndexedFile& file) {
+    CatalogEntry& e = file.entry;
+    const Header& header = reader.header();
+    e.layout = std::string(layout_name(header.layout));
+    e.version = std::to_string(header.version_major) + "." + std::to_string(header.version_minor);
+    e.manifest_digest = detail::sha256_hex(reader.manifest().dump());
+    fill_from_model(reader.model_info(), e);
 
     const auto& chunks = reader.chunks();
     if (const auto image = reader.image_info()) {
@@ -130,8 +139,69 @@ void read_artifact(const std::filesystem::path& path, IndexedFile& file) {
     }
 }
 
+// .raiiaf and .gen5 files, opened manifest-only.
+bool accepts_artifact(const std::filesystem::path& path) {
+    const std::string ext = lowercase_extension(path);
+    return ext == ".raiiaf" || ext == ".gen5";
+}
+
+bool read_artifact(const std::filesystem::path& path, IndexedFile& file) {
+    fill_from_reader(Reader::open(path), file);
+    return true;
+}
+
+// "2026-11-02T10:00:00.000000+00:00" for a file's modification time.
+std::string modification_date(const std::filesystem::path& path) {
+    const auto written = std::chrono::file_clock::to_sys(std::filesystem::last_write_time(path));
+    const auto micros = std::chrono::floor<std::chrono::microseconds>(written);
+    const auto day = std::chrono::floor<std::chrono::days>(micros);
+    const std::chrono::year_month_day ymd{day};
+    const std::chrono::hh_mm_ss time{micros - day};
+    char buffer[48];
+    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d.%06lld+00:00", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                  static_cast<int>(time.seconds().count()), static_cast<long long>(time.subseconds().count()));
+    return buffer;
+}
+
+// PNG, JPEG and WebP images: an exported image carrying a whole artifact
+// (source "embedded", read as an artifact), else a generator's image read
+// through the importer (source "imported": model, prompt and settings as
+// `raiiaf import` would record them, the file's mtime as the date), else
+// nothing the catalogue holds.
+bool accepts_image(const std::filesystem::path& path) {
+    const std::string ext = lowercase_extension(path);
+    return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".webp";
+}
+
+bool read_image(const std::filesystem::path& path, IndexedFile& file) {
+    try {
+        fill_from_reader(Reader::open(path), file);
+        file.entry.source = "embedded";
+        return true;
+    } catch (const NoEmbeddedArtifact&) {
+    }
+    const Limits limits;
+    const auto mapped = detail::MappedFile::open(path);
+    if (mapped->bytes().size() > limits.max_file_size)
+        throw ImageError("image of " + std::to_string(mapped->bytes().size()) + " bytes exceeds the limit of " +
+                         std::to_string(limits.max_file_size));
+    const GenerationMetadata metadata = read_generation_metadata(mapped->bytes());
+    if (!metadata.recognised()) return false;
+    CatalogEntry& e = file.entry;
+    e.source = "imported";
+    fill_from_model(imported_model_info(metadata), e);
+    e.date = modification_date(path);
+    e.image_format = metadata.image_format;
+    e.image_digest = detail::sha256_hex(mapped->bytes());
+    e.manifest_digest = detail::sha256_hex(metadata.record.dump());
+    return true;
+}
+
 constexpr Source kSources[] = {
     {"artifact", accepts_artifact, read_artifact},
+    {"image", accepts_image, read_image},
 };
 
 }  // namespace

@@ -43,6 +43,7 @@ struct IndexedFile {
     std::string environment_digest;  // SHA-256 of the ENVC payload; empty without one
     Environment environment;         // decoded only when not known already
     bool environment_decoded = false;
+    bool recognised = true;  // false: nothing to index (kept so that re-indexing skips it)
     const KnownEnvironments* known_environments = nullptr;  // set by the indexer
 };
 
@@ -51,9 +52,11 @@ struct Source {
     // Whether this source reads the file (decided from the name, so that
     // walking a folder opens only the files some source reads).
     bool (*accepts)(const std::filesystem::path& path);
-    // Fills `file.entry`; throws raiiaf::Error (or std::exception) when the
-    // file is damaged, which the indexer records.
-    void (*read)(const std::filesystem::path& path, IndexedFile& file);
+    // Fills `file.entry` and returns true; false when the file holds nothing
+    // the catalogue indexes (an image without an artifact or generation
+    // metadata). Throws raiiaf::Error (or std::exception) when the file is
+    // damaged, which the indexer records.
+    bool (*read)(const std::filesystem::path& path, IndexedFile& file);
 };
 
 // In order of preference: the first that accepts a file reads it.

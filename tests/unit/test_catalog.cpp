@@ -17,6 +17,7 @@
 #include "catalog/query.hpp"
 #include "expect_error.hpp"
 #include "raiiaf/catalog.hpp"
+#include "raiiaf/export.hpp"
 #include "raiiaf/reader.hpp"
 #include "test_support.hpp"
 
@@ -231,6 +232,44 @@ TEST_P(CatalogTest, IndexesATreeAndAnswersEveryFilter) {
     EXPECT_EQ(catalog.find("", by_seed).size(), 2u);
 }
 
+// A mixed folder: artifacts, an exported image carrying one, generator images
+// (real files of ../shared/interop, read through the importer) and an image
+// with nothing to index.
+TEST_P(CatalogTest, IndexesAMixedFolder) {
+    write_spec(root_, tree_specs()[0]);  // SDXL, "a fennec in the desert at dusk"
+    ExportOptions embed;
+    embed.embed = true;
+    const auto exported = export_image(testing::read_file_bytes(root_ / "a.raiiaf"), embed);
+    fs::remove(root_ / "a.raiiaf");
+    testing::write_file_bytes(root_ / "exported.png", exported);
+    const fs::path interop = fs::path(RAIIAF_TEST_DATA_DIR) / "interop";
+    fs::copy_file(interop / "enslo_forge-classic-en.png", root_ / "forge.png");
+    fs::copy_file(interop / "enslo_forge-neo.jpeg", root_ / "forge-neo.jpeg");
+    testing::write_file_bytes(root_ / "plain.png", png(7).span());
+    testing::write_file_bytes(root_ / "broken.webp", std::as_bytes(std::span(std::string_view("RIFF\x10\0\0\0WEBPVP8 "))));
+
+    Catalog catalog = open();
+    const IndexSummary s = catalog.index({root_});
+    EXPECT_EQ(s.seen, 5u);
+    EXPECT_EQ(s.unrecognised, 1u);
+    EXPECT_EQ(s.damaged, 1u);
+    EXPECT_EQ(find(catalog, "model:sdxl fennec"), (Names{"exported.png"}));
+    EXPECT_EQ(find(catalog, "source:embedded"), (Names{"exported.png"}));
+    EXPECT_EQ(find(catalog, "source:imported"), (Names{"forge.png", "forge-neo.jpeg"}));
+    EXPECT_EQ(find(catalog, "generator:automatic1111 seed:1239240392 steps:20 miku"), (Names{"forge.png"}));
+    EXPECT_EQ(find(catalog, "model:waiIllustriousSDXL_v160 image.format:png size:1024x1024"), (Names{"forge.png"}));
+    EXPECT_EQ(find(catalog, "state:other"), (Names{"plain.png"}));
+    EXPECT_EQ(find(catalog, "state:damaged"), (Names{"broken.webp"}));
+    const auto exported_entry = catalog.find("source:embedded");
+    ASSERT_EQ(exported_entry.size(), 1u);
+    EXPECT_EQ(exported_entry[0].latents.size(), 1u);
+    EXPECT_FALSE(exported_entry[0].environment.empty());
+    // Nothing is read again, the unrecognised image included.
+    const IndexSummary again = catalog.index({root_});
+    EXPECT_EQ(again.unchanged, 5u);
+    EXPECT_EQ(again.unrecognised + again.added + again.updated, 0u);
+}
+
 TEST_P(CatalogTest, SeedsAreExact64BitIntegers) {
     make_tree();
     Catalog catalog = open();
@@ -418,7 +457,7 @@ TEST(CatalogQuery, BadQueriesPointAtTheColumn) {
         {"date>=yesterday", 7, "a date is YYYY-MM-DD"},
         {"model:\"sdxl", 7, "unterminated quote"},
         {"a \"neon", 3, "unterminated quote"},
-        {"state:broken", 7, "state is ok, damaged or any"},
+        {"state:broken", 7, "state is ok, damaged, other or any"},
         {"-state:ok", 1, "cannot be negated"},
         {"size:1024", 6, "size is WIDTHxHEIGHT"},
         {"model!sdxl", 6, "expected '!='"},
