@@ -8,6 +8,7 @@ packages=(
   libzstd-dev libzfp-dev nlohmann-json3-dev libvalijson-dev libssl-dev libspng-dev zlib1g-dev libxxhash-dev libexiv2-dev
   libimage-exiftool-perl chromium
   libcli11-dev libgtest-dev libbenchmark-dev
+  libsqlite3-dev libpq-dev postgresql sqlite3
   pybind11-dev python3-dev python3-pybind11 python3-numpy python3-pil python3-pytest python3-setuptools
   python3-pip python3-wheel python3-venv python3-zstandard python3-zfpy python3-jsonschema python3-mypy
   python3-torch

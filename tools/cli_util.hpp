@@ -43,8 +43,10 @@ Command add_verify(CLI::App& parent);
 Command add_env(CLI::App& parent);
 Command add_convert(CLI::App& parent);
 Command add_edit(CLI::App& parent);
-Command add_import(CLI::App& parent);
+Command add_index(CLI::App& parent);
+Command add_find(CLI::App& parent);
 Command add_export(CLI::App& parent);
+Command add_import(CLI::App& parent);
 
 // ---- errors -------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
 
     const std::vector<Command> commands = {add_create(app), add_info(app),    add_verify(app), add_extract(app),
                                            add_env(app),    add_convert(app), add_edit(app),
-                                           add_import(app), add_export(app)};
+                                           add_export(app), add_import(app), add_index(app), add_find(app)};
     bool no_fsync = false;
     for (const auto& command : commands) {
         static constexpr std::string_view kWriters[] = {"create", "convert", "edit", "extract", "import", "export"};

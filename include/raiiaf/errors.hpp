@@ -142,4 +142,24 @@ private:
     int system_error_ = 0;
 };
 
+
+// A catalogue query (raiiaf find) that does not parse; column() is the
+// 1-based position in the query text where the problem starts.
+class QueryError : public InvalidArgument {
+public:
+    QueryError(const std::string& what, std::size_t column)
+        : InvalidArgument("column " + std::to_string(column) + ": " + what), column_(column) {}
+    [[nodiscard]] std::size_t column() const noexcept { return column_; }
+
+private:
+    std::size_t column_;
+};
+
+// The catalogue's database refused an operation (cannot open or connect,
+// a newer schema than this library knows, a failed statement).
+class CatalogError : public Error {
+public:
+    using Error::Error;
+};
+
 RAIIAF_NAMESPACE_END

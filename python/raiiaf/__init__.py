@@ -22,6 +22,7 @@ from . import _raiiaf
 from ._flavor import import_documented_modules as _import_documented_modules
 from ._env import DriftEntry, EnvChunk, EnvComponent
 from .api import Artifact, ExtensionWarning, Latents, check, dumps, environment, open, save, save_many
+from .catalog import Catalog, CatalogRow
 from ._import import import_image, read_generation_metadata, read_metadata_texts
 from .core.exceptions import (
     raiiafChunkError,
@@ -43,6 +44,8 @@ _import_documented_modules(__name__)
 
 __all__ = [
     "Artifact",
+    "Catalog",
+    "CatalogRow",
     "DriftEntry",
     "EnvChunk",
     "EnvComponent",

@@ -1,4 +1,5 @@
 from ._env import DriftEntry as DriftEntry, EnvChunk as EnvChunk, EnvComponent as EnvComponent
+from .catalog import Catalog as Catalog, CatalogRow as CatalogRow
 from .api import Artifact as Artifact, ExtensionWarning as ExtensionWarning, Latents as Latents, check as check, dumps as dumps, environment as environment, open as open, save as save, save_many as save_many
 from ._import import import_image as import_image, read_generation_metadata as read_generation_metadata, read_metadata_texts as read_metadata_texts
 from .core.exceptions import raiiafChunkError as raiiafChunkError, raiiafCorruptHeader as raiiafCorruptHeader, raiiafDecodeError as raiiafDecodeError, raiiafEnvChunkError as raiiafEnvChunkError, raiiafImageError as raiiafImageError, raiiafLatentError as raiiafLatentError, raiiafMetadataError as raiiafMetadataError

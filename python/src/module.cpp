@@ -147,6 +147,7 @@ PYBIND11_MODULE(_raiiaf, m) {
 
     register_reader(m);
     register_writer(m);
+    register_catalog(m);
     register_importer(m);
 
     // ---- header -------------------------------------------------------------

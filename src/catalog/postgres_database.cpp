@@ -1,0 +1,135 @@
+// The PostgreSQL backend over libpq: the shared catalogue of a team. Text
+// parameters and results; `?` placeholders become $1, $2, ...
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <cstring>
+
+#include "catalog/database.hpp"
+
+namespace raiiaf::catalog {
+namespace {
+
+// Any key; the same in every process that migrates the schema.
+constexpr long kSchemaLockKey = 0x7261'6969;
+
+std::string numbered_placeholders(std::string_view sql) {
+    std::string out;
+    out.reserve(sql.size() + 16);
+    int next = 1;
+    bool in_literal = false;
+    for (const char c : sql) {
+        if (c == '\'') in_literal = !in_literal;
+        if (c == '?' && !in_literal) {
+            out += '$' + std::to_string(next++);
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+// The URL without its password, for messages.
+std::string redacted(const std::string& url) {
+    const auto scheme = url.find("://");
+    const auto at = url.find('@');
+    if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
+    const auto colon = url.find(':', scheme + 3);
+    if (colon == std::string::npos || colon > at) return url;
+    return url.substr(0, colon) + ":***" + url.substr(at);
+}
+
+class PostgresDatabase final : public Database {
+public:
+    explicit PostgresDatabase(const std::string& url) : where_(redacted(url)) {
+        connection_ = PQconnectdb(url.c_str());
+        if (connection_ == nullptr || PQstatus(connection_) != CONNECTION_OK) {
+            const std::string message = connection_ ? PQerrorMessage(connection_) : "out of memory";
+            PQfinish(connection_);
+            connection_ = nullptr;
+            throw CatalogError("cannot connect to the catalogue " + where_ + ": " + trimmed(message));
+        }
+        execute("SET client_min_messages = warning");
+    }
+    ~PostgresDatabase() override { PQfinish(connection_); }
+
+    Backend backend() const noexcept override { return Backend::postgresql; }
+
+    std::vector<Row> query(std::string_view sql, const std::vector<Value>& params) override {
+        std::vector<std::string> texts(params.size());
+        std::vector<const char*> values(params.size(), nullptr);
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            const Value& p = params[i];
+            if (std::holds_alternative<std::nullptr_t>(p)) continue;
+            if (const auto* d = std::get_if<double>(&p)) {
+                char buffer[32];
+                const auto result = std::to_chars(buffer, buffer + sizeof buffer, *d);  // shortest exact form
+                texts[i].assign(buffer, result.ptr);
+            } else {
+                texts[i] = text_of(p);
+            }
+            values[i] = texts[i].c_str();
+        }
+        const std::string text = numbered_placeholders(sql);
+        PGresult* result = PQexecParams(connection_, text.c_str(), static_cast<int>(params.size()), nullptr,
+                                        values.data(), nullptr, nullptr, 0);
+        check(result, sql);
+        std::vector<Row> rows;
+        const int count = PQntuples(result);
+        const int columns = PQnfields(result);
+        rows.reserve(static_cast<std::size_t>(count));
+        for (int r = 0; r < count; ++r) {
+            Row row;
+            row.reserve(static_cast<std::size_t>(columns));
+            for (int c = 0; c < columns; ++c) {
+                if (PQgetisnull(result, r, c)) row.emplace_back(nullptr);
+                else row.emplace_back(std::string(PQgetvalue(result, r, c), static_cast<std::size_t>(PQgetlength(result, r, c))));
+            }
+            rows.push_back(std::move(row));
+        }
+        PQclear(result);
+        return rows;
+    }
+
+    void execute(std::string_view sql) override {
+        const std::string text(sql);
+        PGresult* result = PQexec(connection_, text.c_str());
+        check(result, sql);
+        PQclear(result);
+    }
+
+    void begin_write() override { execute("BEGIN"); }
+    void commit() override { execute("COMMIT"); }
+    void rollback() noexcept override { PQclear(PQexec(connection_, "ROLLBACK")); }
+    void lock_schema() override {
+        query("SELECT pg_advisory_xact_lock(?)", {static_cast<std::int64_t>(kSchemaLockKey)});
+    }
+
+private:
+    static std::string trimmed(std::string text) {
+        while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+        return text;
+    }
+
+    // Throws (and frees `result`) unless it succeeded.
+    void check(PGresult* result, std::string_view sql) const {
+        const auto status = PQresultStatus(result);
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
+        const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+        const std::string message = trimmed(result ? PQresultErrorMessage(result) : PQerrorMessage(connection_));
+        const bool transient = state && (std::strcmp(state, "40P01") == 0 || std::strcmp(state, "40001") == 0);
+        PQclear(result);
+        const std::string what = "catalogue " + where_ + ": " + message + " (in: " + std::string(sql.substr(0, 80)) + ")";
+        if (transient) throw TransientError(what);
+        throw CatalogError(what);
+    }
+
+    PGconn* connection_ = nullptr;
+    std::string where_;
+};
+
+}  // namespace
+
+std::unique_ptr<Database> open_postgresql(const std::string& url) { return std::make_unique<PostgresDatabase>(url); }
+
+}  // namespace raiiaf::catalog
