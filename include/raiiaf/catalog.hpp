@@ -15,7 +15,7 @@
 
 #include "raiiaf/format.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 struct CatalogLatent {
     std::string name;
@@ -135,4 +135,4 @@ private:
     std::unique_ptr<State> state_;
 };
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END

@@ -9,7 +9,7 @@
 #include "catalog/schema.hpp"
 #include "catalog/sources.hpp"
 
-namespace raiiaf {
+RAIIAF_NAMESPACE_BEGIN
 
 using namespace catalog;
 
@@ -262,4 +262,4 @@ std::size_t Catalog::size() const {
     return rows.empty() ? 0 : static_cast<std::size_t>(int_of(rows[0][0]).value_or(0));
 }
 
-}  // namespace raiiaf
+RAIIAF_NAMESPACE_END
