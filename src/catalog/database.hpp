@@ -14,7 +14,8 @@
 
 #include "raiiaf/errors.hpp"
 
-namespace raiiaf::catalog {
+RAIIAF_NAMESPACE_BEGIN
+namespace catalog {
 
 using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
 using Row = std::vector<Value>;
@@ -86,4 +87,5 @@ inline std::uint64_t seed_from_key(std::int64_t key) noexcept {
     return static_cast<std::uint64_t>(key) ^ (std::uint64_t{1} << 63);
 }
 
-}  // namespace raiiaf::catalog
+}  // namespace catalog
+RAIIAF_NAMESPACE_END

@@ -19,7 +19,8 @@
 #include "catalog/sources.hpp"
 #include "raiiaf/reader.hpp"
 
-namespace raiiaf::catalog {
+RAIIAF_NAMESPACE_BEGIN
+namespace catalog {
 namespace {
 
 namespace fs = std::filesystem;
@@ -417,4 +418,5 @@ IndexSummary index_roots(Database& db, const std::vector<fs::path>& roots, const
     return summary;
 }
 
-}  // namespace raiiaf::catalog
+}  // namespace catalog
+RAIIAF_NAMESPACE_END

@@ -7,8 +7,10 @@
 #include "catalog/database.hpp"
 #include "raiiaf/catalog.hpp"
 
-namespace raiiaf::catalog {
+RAIIAF_NAMESPACE_BEGIN
+namespace catalog {
 
 IndexSummary index_roots(Database& db, const std::vector<std::filesystem::path>& roots, const IndexOptions& options);
 
-}  // namespace raiiaf::catalog
+}  // namespace catalog
+RAIIAF_NAMESPACE_END

@@ -7,7 +7,10 @@
 
 #include "catalog/database.hpp"
 
-namespace raiiaf::catalog {
+#include "raiiaf/config.hpp"
+
+RAIIAF_NAMESPACE_BEGIN
+namespace catalog {
 namespace {
 
 // Any key; the same in every process that migrates the schema.
@@ -132,4 +135,5 @@ private:
 
 std::unique_ptr<Database> open_postgresql(const std::string& url) { return std::make_unique<PostgresDatabase>(url); }
 
-}  // namespace raiiaf::catalog
+}  // namespace catalog
+RAIIAF_NAMESPACE_END

@@ -9,7 +9,8 @@
 
 #include "raiiaf/errors.hpp"
 
-namespace raiiaf::catalog {
+RAIIAF_NAMESPACE_BEGIN
+namespace catalog {
 namespace {
 
 enum class Kind { text, integer, real, seed, date, tag, latent, env, setting, prompt_text, negative_text, state, size };
@@ -492,4 +493,5 @@ std::string order_by(std::string_view sort) {
     throw InvalidArgument("cannot sort by '" + std::string(sort) + "' (one of " + known + ", '-' in front for descending)");
 }
 
-}  // namespace raiiaf::catalog
+}  // namespace catalog
+RAIIAF_NAMESPACE_END

@@ -8,7 +8,10 @@
 
 #include "catalog/database.hpp"
 
-namespace raiiaf::catalog {
+#include "raiiaf/config.hpp"
+
+RAIIAF_NAMESPACE_BEGIN
+namespace catalog {
 
 struct CompiledQuery {
     std::string where;  // over "artifact a"; "1 = 1" for an empty query
@@ -21,4 +24,5 @@ struct CompiledQuery {
 // InvalidArgument for an unknown field.
 [[nodiscard]] std::string order_by(std::string_view sort);
 
-}  // namespace raiiaf::catalog
+}  // namespace catalog
+RAIIAF_NAMESPACE_END

@@ -2,7 +2,10 @@
 
 #include <string>
 
-namespace raiiaf::catalog {
+#include "raiiaf/config.hpp"
+
+RAIIAF_NAMESPACE_BEGIN
+namespace catalog {
 namespace {
 
 // Both backends read the same DDL; {id} is the one type they spell differently.
@@ -156,4 +159,5 @@ void migrate(Database& db) {
     transaction.commit();
 }
 
-}  // namespace raiiaf::catalog
+}  // namespace catalog
+RAIIAF_NAMESPACE_END

@@ -4,7 +4,10 @@
 
 #include "catalog/database.hpp"
 
-namespace raiiaf::catalog {
+#include "raiiaf/config.hpp"
+
+RAIIAF_NAMESPACE_BEGIN
+namespace catalog {
 
 inline constexpr int kSchemaVersion = 1;
 
@@ -15,4 +18,5 @@ inline constexpr int kSchemaVersion = 1;
 // written by a newer library.
 void migrate(Database& db);
 
-}  // namespace raiiaf::catalog
+}  // namespace catalog
+RAIIAF_NAMESPACE_END

@@ -11,7 +11,8 @@
 #include "raiiaf/import.hpp"
 #include "raiiaf/reader.hpp"
 
-namespace raiiaf::catalog {
+RAIIAF_NAMESPACE_BEGIN
+namespace catalog {
 namespace {
 
 std::string lowercase_extension(const std::filesystem::path& path) {
@@ -214,4 +215,5 @@ const Source* source_for(const std::filesystem::path& path) {
     return nullptr;
 }
 
-}  // namespace raiiaf::catalog
+}  // namespace catalog
+RAIIAF_NAMESPACE_END

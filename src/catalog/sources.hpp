@@ -14,7 +14,8 @@
 #include "raiiaf/catalog.hpp"
 #include "raiiaf/env.hpp"
 
-namespace raiiaf::catalog {
+RAIIAF_NAMESPACE_BEGIN
+namespace catalog {
 
 // Digests of environments the catalogue already holds with their components:
 // a source need not decode an ENVC chunk whose digest is in here.
@@ -64,4 +65,5 @@ std::span<const Source> sources();
 const Source* source_for(const std::filesystem::path& path);
 
 
-}  // namespace raiiaf::catalog
+}  // namespace catalog
+RAIIAF_NAMESPACE_END

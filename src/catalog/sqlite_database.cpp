@@ -8,7 +8,8 @@
 #include "catalog/database.hpp"
 #include "raiiaf/errors.hpp"
 
-namespace raiiaf::catalog {
+RAIIAF_NAMESPACE_BEGIN
+namespace catalog {
 
 std::optional<std::int64_t> int_of(const Value& v) {
     if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
@@ -156,4 +157,5 @@ private:
 
 std::unique_ptr<Database> open_sqlite(const std::string& path) { return std::make_unique<SqliteDatabase>(path); }
 
-}  // namespace raiiaf::catalog
+}  // namespace catalog
+RAIIAF_NAMESPACE_END

@@ -219,7 +219,7 @@ std::vector<std::byte> export_webp(std::span<const std::byte> image, const img::
 }
 
 Bytes artifact_bytes(std::span<const std::byte> artifact, const Limits& limits) {
-    return detail::unwrap_embedded_artifact(Bytes(artifact, nullptr), limits);
+    return detail::unwrap_embedded_artifact(Bytes::borrowed(artifact), limits);
 }
 
 // "png", "jpeg" or "webp"; ImageError for anything else.
@@ -286,7 +286,7 @@ std::vector<std::byte> export_image(std::span<const std::byte> artifact, const E
         throw ImageError(std::string("exported image fails its own check: ") + e.what());
     }
     if (options.embed) {
-        const Bytes back = detail::unwrap_embedded_artifact(Bytes(std::span<const std::byte>(out), nullptr), options.limits);
+        const Bytes back = detail::unwrap_embedded_artifact(Bytes::borrowed(std::span<const std::byte>(out)), options.limits);
         if (back.size() != file.size() || std::memcmp(back.data(), file.data(), file.size()) != 0)
             throw ImageError("exported image does not give back the artifact it embeds");
     }
