@@ -30,12 +30,22 @@
     }                        \
     }
 
-// Internals (src/): versioned like the rest, never exported.
-#define RAIIAF_DETAIL_NAMESPACE_BEGIN \
-    namespace raiiaf {                \
-    inline namespace RAIIAF_ABI_NAMESPACE {  \
-    namespace detail {
+#if defined(__GNUC__) || defined(__clang__)
+#  define RAIIAF_VISIBILITY_PUSH_HIDDEN _Pragma("GCC visibility push(hidden)")
+#else
+#  define RAIIAF_VISIBILITY_PUSH_HIDDEN
+#endif
+
+// Internals (src/): versioned like the rest, never exported. Hidden explicitly,
+// so that an internal function defined inside a public block (a nested
+// `namespace detail` in a .cpp file) stays hidden too: its declaration here wins.
+#define RAIIAF_DETAIL_NAMESPACE_BEGIN       \
+    namespace raiiaf {                      \
+    inline namespace RAIIAF_ABI_NAMESPACE { \
+    namespace detail {                      \
+    RAIIAF_VISIBILITY_PUSH_HIDDEN
 #define RAIIAF_DETAIL_NAMESPACE_END \
+    RAIIAF_VISIBILITY_POP           \
     }                               \
     }                               \
     }

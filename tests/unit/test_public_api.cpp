@@ -71,12 +71,13 @@ std::vector<std::byte> bytes_of(std::string_view text) {
 }
 
 TEST(DetectImageFormat, RecognisesSignaturesOnly) {
-    EXPECT_EQ(detect_image_format(bytes_of("\x89PNG\r\n\x1a\n rest")), "png");
-    EXPECT_EQ(detect_image_format(bytes_of("\xff\xd8\xff\xe0")), "jpeg");
-    EXPECT_EQ(detect_image_format(bytes_of("RIFF\x10\0\0\0WEBPVP8 ")), "webp");
-    EXPECT_EQ(detect_image_format(bytes_of("RIFF\x10\0\0\0WAVE")), "");
-    EXPECT_EQ(detect_image_format(bytes_of("\x89PNG\r\n\x1a")), "");  // one byte short
-    EXPECT_EQ(detect_image_format(bytes_of("GIF89a")), "");
+    using namespace std::string_view_literals;  // the signatures hold NUL bytes
+    EXPECT_EQ(detect_image_format(bytes_of("\x89PNG\r\n\x1a\n rest"sv)), "png");
+    EXPECT_EQ(detect_image_format(bytes_of("\xff\xd8\xff\xe0"sv)), "jpeg");
+    EXPECT_EQ(detect_image_format(bytes_of("RIFF\x10\0\0\0WEBPVP8 "sv)), "webp");
+    EXPECT_EQ(detect_image_format(bytes_of("RIFF\x10\0\0\0WAVE"sv)), "");
+    EXPECT_EQ(detect_image_format(bytes_of("\x89PNG\r\n\x1a"sv)), "");  // one byte short
+    EXPECT_EQ(detect_image_format(bytes_of("GIF89a"sv)), "");
     EXPECT_EQ(detect_image_format({}), "");
     EXPECT_EQ(detect_image_format(testing::sample_content().image->bytes.span()), "png");
 }
