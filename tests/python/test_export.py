@@ -115,7 +115,8 @@ FORMATS = list(EXTENSION)
 
 PROMPT = 'a cat, in "neon" goggles: 50% off\nsecond line, with a comma\n  third: \\backslash'
 NEGATIVE = "blurry, low quality\nwatermark: text"
-SETTINGS = {"seed": 4_294_967_297, "steps": 28, "sampler": "DPM++ 2M", "scheduler": "Karras",
+SAMPLER = 'DPM++ 2M "SDE", v2: fast'  # a value A1111 must quote (comma, colon) and unquote
+SETTINGS = {"seed": 4_294_967_297, "steps": 28, "sampler": SAMPLER, "scheduler": "Karras",
             "cfg_scale": 6.5, "negative_prompt": NEGATIVE, "width": 1024, "height": 768}
 
 
@@ -152,7 +153,7 @@ def test_a1111_parser_reads_every_value_back(tmp_path, fmt):
     assert params["Prompt"] == "\n".join(line.strip() for line in PROMPT.split("\n"))
     assert params["Negative prompt"] == NEGATIVE
     assert params["Steps"] == "28"
-    assert params["Sampler"] == "DPM++ 2M"
+    assert params["Sampler"] == SAMPLER
     assert params["Schedule type"] == "Karras"
     assert float(params["CFG scale"]) == 6.5
     assert int(params["Seed"]) == 4_294_967_297
