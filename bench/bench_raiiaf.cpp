@@ -555,6 +555,52 @@ std::string tol_name(double tol) {
     return text;
 }
 
+// ---- import (issue 14): real generator files of tests/data/interop ---------
+
+const std::vector<std::byte>& interop_file(const std::string& name) {
+    static std::map<std::string, std::vector<std::byte>> cache;
+    auto& bytes = cache[name];
+    if (bytes.empty()) {
+        std::ifstream in(fs::path(RAIIAF_INTEROP_DIR) / name, std::ios::binary);
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (text.empty()) throw std::runtime_error("cannot read interop file " + name);
+        bytes.resize(text.size());
+        std::memcpy(bytes.data(), text.data(), text.size());
+    }
+    return bytes;
+}
+
+// --dry-run's work for one file: segments, texts, detection, the record.
+void bm_import_parse(benchmark::State& state, std::string name) {
+    const auto& image = interop_file(name);
+    for (auto _ : state) {
+        const auto metadata = raiiaf::read_generation_metadata(image);
+        if (!metadata.recognised()) state.SkipWithError("not recognised");
+        benchmark::DoNotOptimize(metadata.record.size());
+    }
+    state.SetItemsProcessed(state.iterations());
+    state.SetBytesProcessed(state.iterations() * std::int64_t(image.size()));
+}
+
+// A whole import in memory on one core: parse, model_info, encode (SHA-256 of
+// the image, its structural check, the manifest).
+void bm_import_encode(benchmark::State& state) {
+    const char* names[] = {"enslo_forge-classic-en.png", "enslo_invokeai-en.png", "enslo_swarmui.png"};
+    std::int64_t bytes = 0;
+    for (auto _ : state) {
+        for (const char* name : names) {
+            const auto& image = interop_file(name);
+            raiiaf::ArtifactContent content;
+            content.model = raiiaf::imported_model_info(raiiaf::read_generation_metadata(image));
+            content.image = raiiaf::ImageInput{Bytes(std::span<const std::byte>(image), nullptr)};
+            const auto out = raiiaf::encode(content);
+            benchmark::DoNotOptimize(out.data());
+            bytes += std::int64_t(image.size());
+        }
+    }
+    state.SetBytesProcessed(bytes);
+}
+
 void register_benchmarks() {
     using benchmark::RegisterBenchmark;
     const auto setup = [](benchmark::internal::Benchmark* b) { return b->UseRealTime()->Unit(benchmark::kMicrosecond); };
@@ -578,6 +624,12 @@ void register_benchmarks() {
     setup(RegisterBenchmark("W4/read_unverified", bm_small_read, false));
 
     for (std::int64_t mib : {1, 100, 1024}) setup(RegisterBenchmark("open/manifest_only", bm_manifest_open)->Arg(mib));
+
+    for (const char* name : {"enslo_forge-classic-en.png", "enslo_invokeai-en.png", "enslo_swarmui.png",
+                             "enslo_forge-neo.jpeg", "enslo_comfyui-animated-webp.webp",
+                             "sdparsers_night_evening_day_morning_cropped.png", "novelaipy_sample-0317.png"})
+        setup(RegisterBenchmark((std::string("import/parse/") + name).c_str(), bm_import_parse, std::string(name)));
+    setup(RegisterBenchmark("import/encode_in_memory", bm_import_encode));
 
     for (const auto& d : codec_data())
         for (const auto& c : kLosslessCodecs) {

@@ -101,7 +101,35 @@ def size_mb(n):
     return f"{n / 1e6:.2f} MB"
 
 
-def build_rows(g, metrics, py, cli):
+def import_rows(g, sha, imp, add):
+    """Issue 14: dry-run parsing per file and a folder import against SHA-256."""
+    group = "import: real generator files (tests/data/interop)"
+    for name, label, targeted in (
+            ("enslo_forge-classic-en.png", "A1111 PNG tEXt, 1.3 MB", True),
+            ("enslo_invokeai-en.png", "InvokeAI PNG tEXt, 2.0 MB", True),
+            ("enslo_swarmui.png", "SwarmUI PNG tEXt, 1.6 MB", True),
+            ("enslo_forge-neo.jpeg", "A1111 JPEG EXIF, 0.17 MB", False),
+            ("enslo_comfyui-animated-webp.webp", "ComfyUI WebP EXIF, 0.9 MB", False),
+            ("sdparsers_night_evening_day_morning_cropped.png", "ComfyUI PNG graph, 17 kB", False),
+            ("novelaipy_sample-0317.png", "NovelAI PNG + stealth scan", False)):
+        seconds = g.seconds(f"import/parse/{name}")
+        met = None if seconds is None or not targeted else seconds <= 0.5e-3
+        add(group, f"dry-run parse: {label}", fmt_time(seconds), "sd-parsers ~5 ms",
+            "<= 0.5 ms" if targeted else "", met)
+    rate = g.rate("import/encode_in_memory")
+    add(group, "import in memory, 1 core (parse + model_info + encode)", mbps(rate),
+        times(rate / sha if rate and sha else None, "SHA-256"))
+    if imp and imp.get("wall_s"):
+        wall = statistics.median(imp["wall_s"])
+        rate = imp["bytes"] / wall
+        ratio = rate / sha if sha else None
+        add(group, f"raiiaf import FOLDER ({imp['files']} files, {size_mb(imp['bytes'])}, fsync, all cores)",
+            mbps(rate), times(ratio, "SHA-256"), ">= 0.80x SHA-256", None if ratio is None else ratio >= 0.8)
+    else:
+        add(group, "raiiaf import FOLDER", "n/a (" + ((imp or {}).get("error") or "not run") + ")")
+
+
+def build_rows(g, metrics, py, cli, imp=None):
     rows = []  # (group, operation, result, vs bound, target, met)
     sha = g.rate("bound/sha256_1MiB")
     sha_best = g.rate("bound/sha256_1MiB", best=True)
@@ -253,6 +281,8 @@ def build_rows(g, metrics, py, cli):
                 if k.startswith("zfp_tol")]
             add(group, f"what-if: zfp size coded as {shape2}", ", ".join(parts))
 
+    import_rows(g, sha, imp, add)
+
     # ---- Python
     group = "Python package"
     if py and py.get("raiiaf_api"):
@@ -321,6 +351,7 @@ def main():
     p.add_argument("--metrics")
     p.add_argument("--python")
     p.add_argument("--cli")
+    p.add_argument("--import-json", dest="import_json")
     p.add_argument("--machine", default="")
     p.add_argument("--markdown")
     p.add_argument("--update-doc")
@@ -328,7 +359,7 @@ def main():
 
     gdata = load(args.gbench)
     g = Results(gdata)
-    rows = build_rows(g, load(args.metrics), load(args.python), load(args.cli))
+    rows = build_rows(g, load(args.metrics), load(args.python), load(args.cli), load(args.import_json))
     header = ["workload", "operation", "result", "vs bound", "target", "met"]
     context = (gdata or {}).get("context", {})
     title = (f"raiiaf benchmark, {context.get('date', '?')}: {args.machine}; "

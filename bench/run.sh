@@ -130,6 +130,38 @@ else
   echo '{"cli": null}' >"$CLI_JSON"
 fi
 
+# ---- 3b. `raiiaf import` of a folder (issue 14) ---------------------------------
+# Copies of three large interop images (about 29 MB), imported with fsync on
+# every core; the image bytes per second go beside the single-core SHA-256 bound.
+IMPORT_JSON=$OUT/import.json
+INTEROP=$ROOT/tests/data/interop
+if [[ -n $CLI ]]; then
+  mkdir -p "$WORK/import-in"
+  for copy in 1 2 3 4 5 6; do
+    for f in enslo_forge-classic-en.png enslo_invokeai-en.png enslo_swarmui.png; do
+      cp "$INTEROP/$f" "$WORK/import-in/$copy-$f"
+    done
+  done
+  import_bytes=$(du -cb "$WORK"/import-in/*.png | tail -1 | cut -f1)
+  walls=()
+  for ((loop = 0; loop < CLI_LOOPS; ++loop)); do
+    rm -rf "$WORK/import-out"
+    t0=$(date +%s%N)
+    "$CLI" import "$WORK/import-in" --output-dir "$WORK/import-out" >/dev/null 2>&1 || { walls=(); break; }
+    t1=$(date +%s%N)
+    walls+=("$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.9f", ns / 1e9 }')")
+  done
+  if ((${#walls[@]})); then
+    log "raiiaf import: 18 files, $import_bytes bytes"
+    printf '{"files": 18, "bytes": %s, "wall_s": [%s]}\n' "$import_bytes" "$(IFS=,; echo "${walls[*]}")" >"$IMPORT_JSON"
+  else
+    echo '{"error": "raiiaf import failed"}' >"$IMPORT_JSON"
+  fi
+  rm -rf "$WORK/import-in" "$WORK/import-out"
+else
+  echo '{"error": "no CLI"}' >"$IMPORT_JSON"
+fi
+
 # ---- 4. Python paths -----------------------------------------------------------
 PY_JSON=$OUT/python.json
 rm -f "$PY_JSON"
@@ -145,6 +177,6 @@ COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ -n $(git -C "$ROOT" status --porcelain 2>/dev/null) ]]; then COMMIT="$COMMIT+changes"; fi
 MACHINE="$MODEL, $(nproc) cores, $MEM_GIB GiB, Linux $(uname -r), commit $COMMIT, load average $LOAD_BEFORE before / $LOAD_AFTER after"
 "$PYTHON" "$ROOT/bench/report.py" --gbench "$OUT/gbench.json" --metrics "$OUT/metrics.json" \
-  --python "$PY_JSON" --cli "$CLI_JSON" --machine "$MACHINE" --markdown "$OUT/table.md" \
+  --python "$PY_JSON" --cli "$CLI_JSON" --import-json "$IMPORT_JSON" --machine "$MACHINE" --markdown "$OUT/table.md" \
   ${UPDATE_DOCS:+--update-doc "$ROOT/docs/PERFORMANCE.md"}
 log "raw results in $OUT (gbench.json, metrics.json, python.json, cli.json, table.md)"

@@ -71,7 +71,7 @@ inline std::string itxt_chunk_data(std::string_view keyword, std::string_view te
 
 // An 8-bit RGBA (or RGB) image encoded by libspng.
 inline FileBytes encode_png(const std::vector<std::uint8_t>& pixels, std::uint32_t width, std::uint32_t height,
-                        bool alpha) {
+                        bool alpha, bool interlaced = false) {
     const std::unique_ptr<spng_ctx, decltype(&spng_ctx_free)> ctx(spng_ctx_new(SPNG_CTX_ENCODER), spng_ctx_free);
     spng_set_option(ctx.get(), SPNG_ENCODE_TO_BUFFER, 1);
     spng_ihdr ihdr{};
@@ -79,6 +79,7 @@ inline FileBytes encode_png(const std::vector<std::uint8_t>& pixels, std::uint32
     ihdr.height = height;
     ihdr.bit_depth = 8;
     ihdr.color_type = alpha ? SPNG_COLOR_TYPE_TRUECOLOR_ALPHA : SPNG_COLOR_TYPE_TRUECOLOR;
+    ihdr.interlace_method = interlaced ? 1 : 0;
     int error = spng_set_ihdr(ctx.get(), &ihdr);
     if (error == 0)
         error = spng_encode_image(ctx.get(), pixels.data(), pixels.size(), SPNG_FMT_PNG, SPNG_ENCODE_FINALIZE);

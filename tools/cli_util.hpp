@@ -43,6 +43,7 @@ Command add_env(CLI::App& parent);
 Command add_convert(CLI::App& parent);
 Command add_edit(CLI::App& parent);
 Command add_export(CLI::App& parent);
+Command add_import(CLI::App& parent);
 
 // ---- errors -------------------------------------------------------------------
 
@@ -85,6 +86,8 @@ std::string error_kind(const std::exception_ptr& error);
 // ---- files --------------------------------------------------------------------
 
 std::vector<std::byte> read_input_file(const fs::path& path);
+// --latent NAME=FILE.npy, NAME=FILE.safetensors or NAME=FILE.safetensors:TENSOR (cmd_create.cpp).
+raiiaf::LatentInput read_latent_spec(const std::string& spec);
 Json read_json_file(const fs::path& path);
 // Throws CliError (exit 1) when `path` exists and overwriting was not allowed.
 void check_output(const fs::path& path, bool force);

@@ -63,6 +63,8 @@ std::string joined(const std::vector<raiiaf::NamedTensor>& tensors) {
     return names;
 }
 
+}  // namespace
+
 // NAME=FILE.npy, NAME=FILE.safetensors or NAME=FILE.safetensors:TENSOR.
 raiiaf::LatentInput read_latent_spec(const std::string& spec) {
     const auto equals = spec.find('=');
@@ -99,6 +101,8 @@ raiiaf::LatentInput read_latent_spec(const std::string& spec) {
     }
     return latent;
 }
+
+namespace {
 
 // --settings FILE.json, then the flags on top (a flag wins over the file's key).
 std::optional<Json> generation_settings(const CreateOptions& o) {

@@ -1,7 +1,7 @@
 // raiiaf export ART -o OUT.png|.jpg|.webp [--embed] [--no-xmp] [--no-parameters] [--force] [--json]:
 // the artifact's image as an ordinary image file with its prompt and settings
 // where A1111, ComfyUI and exiftool look, optionally carrying the whole
-// artifact (docs/FORMAT.md, "Artifacts embedded in images").
+// artifact (docs/FORMAT.md section 11).
 #include <iostream>
 #include <memory>
 

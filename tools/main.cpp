@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
 
     const std::vector<Command> commands = {add_create(app), add_info(app),    add_verify(app), add_extract(app),
                                            add_env(app),    add_convert(app), add_edit(app),
-                                           add_export(app)};
+                                           add_export(app), add_import(app)};
     // --version works after any command too ("raiiaf env diff --version").
     for (const auto& command : commands) {
         command.app->set_version_flag("--version", version);

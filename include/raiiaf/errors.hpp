@@ -45,7 +45,7 @@ private:
 class DecodeError : public Error { using Error::Error; };
 class CorruptHeader : public DecodeError { using DecodeError::DecodeError; };
 // A PNG, JPEG or WebP image was given where an artifact was expected and it
-// carries none (docs/FORMAT.md, "Artifacts embedded in images").
+// carries none (docs/FORMAT.md section 11).
 class NoEmbeddedArtifact : public CorruptHeader { using CorruptHeader::CorruptHeader; };
 class MetadataError : public DecodeError { using DecodeError::DecodeError; };
 class ChunkError : public DecodeError { using DecodeError::DecodeError; };

@@ -7,6 +7,7 @@
 #include "raiiaf/errors.hpp"
 #include "raiiaf/export.hpp"
 #include "raiiaf/format.hpp"
+#include "raiiaf/import.hpp"
 #include "raiiaf/limits.hpp"
 #include "raiiaf/reader.hpp"
 #include "raiiaf/tensor.hpp"

@@ -22,6 +22,7 @@ from . import _raiiaf
 from ._flavor import import_documented_modules as _import_documented_modules
 from ._env import DriftEntry, EnvChunk, EnvComponent
 from .api import Artifact, Latents, check, dumps, environment, open, save
+from ._import import import_image, read_generation_metadata, read_metadata_texts
 from .core.exceptions import (
     raiiafChunkError,
     raiiafCorruptHeader,
@@ -50,6 +51,7 @@ __all__ = [
     "check",
     "dumps",
     "environment",
+    "import_image",
     "open",
     "raiiafChunkError",
     "raiiafCorruptHeader",
@@ -59,5 +61,7 @@ __all__ = [
     "raiiafImageError",
     "raiiafLatentError",
     "raiiafMetadataError",
+    "read_generation_metadata",
+    "read_metadata_texts",
     "save",
 ]

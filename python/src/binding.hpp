@@ -41,5 +41,6 @@ py::tuple environment_to_tuple(const raiiaf::Environment& env);
 
 void register_reader(py::module_& m);
 void register_writer(py::module_& m);
+void register_importer(py::module_& m);
 
 }  // namespace raiiaf_py

@@ -21,6 +21,7 @@ raiiaf::Limits limits_from(const py::object& limits) {
         else if (name == "max_decompressed_total") out.max_decompressed_total = value.cast<std::uint64_t>();
         else if (name == "max_json_depth") out.max_json_depth = value.cast<std::uint32_t>();
         else if (name == "max_rank") out.max_rank = value.cast<std::uint32_t>();
+        else if (name == "max_metadata_text_size") out.max_metadata_text_size = value.cast<std::uint64_t>();
         else throw py::value_error("unknown limit \"" + name + "\"");
     }
     return out;
@@ -144,6 +145,7 @@ PYBIND11_MODULE(_raiiaf, m) {
 
     register_reader(m);
     register_writer(m);
+    register_importer(m);
 
     // ---- header -------------------------------------------------------------
     m.def("header_size", [](const std::string& layout) { return raiiaf::header_size(layout_from(layout)); },

@@ -1,5 +1,5 @@
 // A whole artifact carried inside a PNG, JPEG or WebP image as ancillary data
-// every decoder skips (docs/FORMAT.md, "Artifacts embedded in images"): split
+// every decoder skips (docs/FORMAT.md section 11): split
 // into pieces, each with a 40-byte header: u32 BE index, u32 BE count and the
 // SHA-256 of the whole artifact, which covers the bytes the artifact's own
 // checks ignore (its header's flags and reserved fields).

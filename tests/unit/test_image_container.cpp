@@ -142,6 +142,16 @@ TEST(ImageTexts, StealthInAShortImageSpansColumns) {
     EXPECT_EQ(texts[0].text, payload);
 }
 
+TEST(ImageTexts, StealthInAnInterlacedImage) {
+    const std::string payload = "interlaced rows arrive pass by pass";
+    const auto pixels = stealth_pixels("stealth_pnginfo", payload, 20, 130, true);
+    const FileBytes png = encode_png(pixels, 20, 130, true, true);
+    ASSERT_EQ(static_cast<unsigned char>(png[8 + 8 + 12]), 1u);  // IHDR interlace method
+    const auto texts = read_stealth_texts(png, Limits{});
+    ASSERT_EQ(texts.size(), 1u);
+    EXPECT_EQ(texts[0].text, payload);
+}
+
 TEST(ImageTexts, NoStealthMagicMeansNothing) {
     EXPECT_TRUE(read_stealth_texts(small_png(32, 200, true), Limits{}).empty());
     EXPECT_TRUE(read_stealth_texts(small_png(3, 3, false), Limits{}).empty());
