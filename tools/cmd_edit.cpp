@@ -161,6 +161,9 @@ int run_edit(const EditOptions& o) {
     raiiaf::ArtifactContent content;
     about_file(o.file, [&] {
         reader.emplace(raiiaf::Reader::open(o.file));
+        // An exported image carrying the artifact (FORMAT.md section 11) must not be replaced by the bare artifact.
+        if (reader->file_size() != fs::file_size(o.file))
+            failure(o.file, "is an image carrying an artifact: convert it to a .raiiaf file, edit that, and export it again");
         content.model = reader->model_info();
         // The environment is handed over decoded (ENVC and manifest parts,
         // docs/FORMAT.md 8.8) for the writer to place; files from before ENVC have none.

@@ -1,7 +1,7 @@
 // raiiaf export ART -o OUT.png|.jpg|.webp [--embed] [--no-xmp] [--no-parameters] [--force] [--json]:
 // the artifact's image as an ordinary image file with its prompt and settings
 // where A1111, ComfyUI and exiftool look, optionally carrying the whole
-// artifact (docs/FORMAT.md, "Artifacts embedded in images").
+// artifact (docs/FORMAT.md section 11).
 #include <iostream>
 #include <memory>
 
@@ -54,7 +54,7 @@ int run_export(const ExportCliOptions& o) {
 Command add_export(CLI::App& parent) {
     auto o = std::make_shared<ExportCliOptions>();
     CLI::App* app = parent.add_subcommand(
-        "export", "Write the artifact's image as a plain PNG/JPEG/WebP with its metadata (and, with --embed, the artifact)");
+        "export", "Write the image as a plain PNG/JPEG/WebP with its metadata (--embed: and the artifact)");
     app->add_option("ART", o->input, "The artifact (or an image carrying one)")->required();
     app->add_option("-o,--output", o->output, "The image to write: .png, .jpg/.jpeg or .webp, the stored image's format")
         ->required();

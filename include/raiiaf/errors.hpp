@@ -80,7 +80,7 @@ public:
     [[nodiscard]] ErrorCode code() const noexcept override { return ErrorCode::corrupt_header; }
 };
 // A PNG, JPEG or WebP image was given where an artifact was expected and it
-// carries none (docs/FORMAT.md, "Artifacts embedded in images"). Its code is
+// carries none (docs/FORMAT.md section 11). Its code is
 // CorruptHeader's: to the error-code mapping it is that class.
 class NoEmbeddedArtifact : public CorruptHeader {
 public:

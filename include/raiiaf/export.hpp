@@ -1,7 +1,6 @@
 // Exporting an artifact's image as an ordinary PNG, JPEG or WebP file that
 // viewers, A1111, ComfyUI and exiftool read, optionally carrying the whole
-// artifact for raiiaf to read back (docs/FORMAT.md, "Artifacts embedded in
-// images"). The pixels are not re-encoded: metadata is spliced into the
+// artifact for raiiaf to read back (docs/FORMAT.md section 11). The pixels are not re-encoded: metadata is spliced into the
 // stored image's own chunks or segments.
 #pragma once
 

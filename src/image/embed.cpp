@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "format/sha256.hpp"
 #include "image/container.hpp"
 #include "image/splice.hpp"
 #include "raiiaf/errors.hpp"
@@ -41,6 +42,11 @@ std::vector<FoundPiece> find_pieces(std::span<const std::byte> bytes, const std:
                    std::memcmp(segment.data.data(), kJpegEmbedIdentifier.data(), kJpegEmbedIdentifier.size()) == 0) {
             found.push_back({segment.data.subspan(kJpegEmbedIdentifier.size()), segment.offset});
         } else if (layout.format == "webp" && segment.type == kWebpEmbedFourcc) {
+            // Our own chunk is held to RIFF's rule that the pad byte is zero, so no bit of it goes unchecked.
+            const std::uint64_t pad = segment.offset + 8 + segment.data.size();
+            if (segment.length > 8 + segment.data.size() && bytes[pad] != std::byte{0})
+                throw CorruptHeader(name + " embedded artifact chunk has a pad byte that is not zero",
+                                    ErrorLocation::at_offset(pad));
             found.push_back({segment.data, segment.offset});
         }
     }
@@ -52,11 +58,15 @@ std::vector<std::byte> assemble(const std::string& name, const std::vector<Found
     std::uint64_t total = 0;
     std::vector<std::pair<std::uint32_t, const FoundPiece*>> ordered;
     ordered.reserve(found.size());
-    const std::uint32_t count = found.front().data.size() >= kPieceHeaderSize ? be32(found.front().data.data() + 4) : 0;
+    if (found.front().data.size() < kPieceHeaderSize)
+        throw CorruptHeader(where_kind + " is shorter than its " + std::to_string(kPieceHeaderSize) + "-byte header",
+                            ErrorLocation::at_offset(found.front().offset));
+    const std::uint32_t count = be32(found.front().data.data() + 4);
     for (const FoundPiece& piece : found) {
         const auto location = ErrorLocation::at_offset(piece.offset);
         if (piece.data.size() < kPieceHeaderSize)
-            throw CorruptHeader(where_kind + " is shorter than its 8-byte header", location);
+            throw CorruptHeader(where_kind + " is shorter than its " + std::to_string(kPieceHeaderSize) + "-byte header",
+                                location);
         const std::uint32_t index = be32(piece.data.data());
         if (be32(piece.data.data() + 4) != count)
             throw CorruptHeader(where_kind + " says " + std::to_string(be32(piece.data.data() + 4)) +
@@ -65,6 +75,8 @@ std::vector<std::byte> assemble(const std::string& name, const std::vector<Found
         if (index >= count)
             throw CorruptHeader(where_kind + " has index " + std::to_string(index) + " of " + std::to_string(count),
                                 location);
+        if (std::memcmp(piece.data.data() + 8, found.front().data.data() + 8, 32) != 0)
+            throw CorruptHeader(where_kind + " names another artifact digest than the first piece", location);
         total += piece.data.size() - kPieceHeaderSize;
         ordered.emplace_back(index, &piece);
     }
@@ -84,6 +96,10 @@ std::vector<std::byte> assemble(const std::string& name, const std::vector<Found
         const auto data = ordered[i].second->data.subspan(kPieceHeaderSize);
         artifact.insert(artifact.end(), data.begin(), data.end());
     }
+    const Sha256Digest digest = sha256(artifact);
+    if (std::memcmp(digest.data(), found.front().data.data() + 8, digest.size()) != 0)
+        throw CorruptHeader("SHA-256 of the " + name + " embedded artifact does not match its pieces' headers",
+                            ErrorLocation::at_offset(found.front().offset));
     return artifact;
 }
 
@@ -93,6 +109,7 @@ std::vector<std::vector<std::byte>> artifact_pieces(std::span<const std::byte> a
                                                     std::string_view prefix) {
     const std::size_t count = std::max<std::size_t>(1, (artifact.size() + piece_size - 1) / piece_size);
     if (count > 0xFFFFFFFFu) throw SpliceError("artifact needs more pieces than the header can count");
+    const Sha256Digest digest = sha256(artifact);
     std::vector<std::vector<std::byte>> pieces;
     pieces.reserve(count);
     for (std::size_t i = 0; i < count; ++i) {
@@ -103,6 +120,7 @@ std::vector<std::vector<std::byte>> artifact_pieces(std::span<const std::byte> a
         piece.insert(piece.end(), prefix_bytes.begin(), prefix_bytes.end());
         put_be32(piece, static_cast<std::uint32_t>(i));
         put_be32(piece, static_cast<std::uint32_t>(count));
+        for (const unsigned char b : digest) piece.push_back(std::byte{b});
         piece.insert(piece.end(), part.begin(), part.end());
         pieces.push_back(std::move(piece));
     }

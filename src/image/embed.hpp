@@ -1,6 +1,8 @@
 // A whole artifact carried inside a PNG, JPEG or WebP image as ancillary data
-// every decoder skips (docs/FORMAT.md, "Artifacts embedded in images"): split
-// into pieces, each with an 8-byte header (u32 BE index, u32 BE count).
+// every decoder skips (docs/FORMAT.md section 11): split
+// into pieces, each with a 40-byte header: u32 BE index, u32 BE count and the
+// SHA-256 of the whole artifact, which covers the bytes the artifact's own
+// checks ignore (its header's flags and reserved fields).
 #pragma once
 
 #include <cstddef>
@@ -18,7 +20,7 @@ inline constexpr std::string_view kPngEmbedType = "raIf";       // ancillary, pr
 inline constexpr std::uint8_t kJpegEmbedMarker = 0xE9;           // APP9
 inline constexpr std::string_view kJpegEmbedIdentifier{"RAIIAF\0", 7};
 inline constexpr std::string_view kWebpEmbedFourcc = "RAIF";
-inline constexpr std::size_t kPieceHeaderSize = 8;
+inline constexpr std::size_t kPieceHeaderSize = 40;
 // What a writer puts in one piece (readers accept any size the container allows).
 inline constexpr std::size_t kPngPieceSize = 1u << 20;
 inline constexpr std::size_t kJpegPieceSize = 65533 - kJpegEmbedIdentifier.size() - kPieceHeaderSize;
@@ -31,7 +33,8 @@ inline constexpr std::size_t kJpegPieceSize = 65533 - kJpegEmbedIdentifier.size(
 
 // If `file` is a PNG, JPEG or WebP image: the artifact embedded in it, put back
 // together (throws NoEmbeddedArtifact when there is none, CorruptHeader when
-// the container or the pieces are damaged). Anything else comes back as is.
+// the container or the pieces are damaged, or the digest does not match).
+// Anything else comes back as is.
 [[nodiscard]] Bytes unwrap_embedded_artifact(Bytes file, const Limits& limits);
 
 RAIIAF_DETAIL_NAMESPACE_END

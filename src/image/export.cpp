@@ -131,7 +131,13 @@ detail::ExifFields exif_fields(const Metadata& m) {
 std::vector<std::byte> export_jpeg(std::span<const std::byte> image, const img::ContainerLayout& layout, const Metadata& m) {
     std::vector<std::byte> exif, xmp;
     if (m.infotext || m.comfy_prompt || m.comfy_workflow) {
-        exif = with_prefix(kExifJpegPrefix, detail::encode_exif(exif_fields(m)));
+        std::span<const std::byte> existing;
+        for (const auto& segment : layout.segments)
+            if (segment.type == "APP1" && starts_with(segment.data, kExifJpegPrefix)) {
+                existing = segment.data;
+                break;
+            }
+        exif = with_prefix(kExifJpegPrefix, detail::encode_exif(exif_fields(m), existing));
         if (exif.size() > detail::kJpegMaxSegmentData) too_large("EXIF with the parameters", exif.size(), "--no-parameters");
     }
     if (m.xmp) {
@@ -170,7 +176,10 @@ constexpr std::uint8_t kVp8xAlpha = 0x10, kVp8xExif = 0x08, kVp8xXmp = 0x04;
 std::vector<std::byte> export_webp(std::span<const std::byte> image, const img::ContainerLayout& layout, const Metadata& m) {
     const auto& chunks = layout.segments;
     std::vector<std::byte> exif, xmp;
-    if (m.infotext || m.comfy_prompt || m.comfy_workflow) exif = detail::encode_exif(exif_fields(m));
+    if (m.infotext || m.comfy_prompt || m.comfy_workflow) {
+        const auto existing = std::find_if(chunks.begin(), chunks.end(), [](const auto& c) { return c.type == "EXIF"; });
+        exif = detail::encode_exif(exif_fields(m), existing == chunks.end() ? std::span<const std::byte>() : existing->data);
+    }
     if (m.xmp) xmp.assign(bytes_of(*m.xmp).begin(), bytes_of(*m.xmp).end());
 
     // Metadata needs the extended format: a VP8X header first, whose flags say what follows.

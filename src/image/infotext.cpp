@@ -75,9 +75,11 @@ Infotext infotext_for(const ModelInfo& model, std::optional<std::pair<std::uint3
     else if (pixel_size)
         add("Size", std::to_string(pixel_size->first) + "x" + std::to_string(pixel_size->second));
     add("Model hash", setting(settings, {"model_hash"}));
-    add("Model", model.model_name.empty() && info.parameters.size() < 2 ? std::string("unknown") : model.model_name);
-    // A1111 reads the last line as parameters only when it holds three or more.
+    add("Model", model.model_name);
     add("Version", "raiiaf " + std::string(library_version()));
+    // A1111 reads the last line as parameters only when it holds three or more.
+    if (info.parameters.size() < 3) add("Model", model.model_name.empty() ? std::string("unknown") : std::string());
+    if (info.parameters.size() < 3) add("Size", std::string("unknown"));
     return info;
 }
 

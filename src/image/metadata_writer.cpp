@@ -81,10 +81,22 @@ std::optional<std::string> latin1(const std::string& utf8) {
     return out;
 }
 
-std::vector<std::byte> encode_exif(const ExifFields& fields) {
+std::vector<std::byte> encode_exif(const ExifFields& fields, std::span<const std::byte> existing) {
     quiet_exiv2();
     try {
         Exiv2::ExifData exif;
+        Exiv2::ByteOrder order = Exiv2::bigEndian;
+        if (existing.size() >= 6 && std::memcmp(existing.data(), "Exif\0\0", 6) == 0) existing = existing.subspan(6);
+        if (!existing.empty() && existing.size() < 0xFFFFFFFFu) {
+            try {
+                order = Exiv2::ExifParser::decode(exif, reinterpret_cast<const Exiv2::byte*>(existing.data()),
+                                                  static_cast<std::uint32_t>(existing.size()));
+                if (order == Exiv2::invalidByteOrder) order = Exiv2::bigEndian;
+            } catch (const Exiv2::AnyError&) {  // unreadable: replaced by a fresh block
+                exif.clear();
+                order = Exiv2::bigEndian;
+            }
+        }
         if (fields.make) exif["Exif.Image.Make"] = *fields.make;
         if (fields.model) exif["Exif.Image.Model"] = *fields.model;
         if (fields.user_comment) {
@@ -93,12 +105,12 @@ std::vector<std::byte> encode_exif(const ExifFields& fields) {
             const auto text = utf16be(*fields.user_comment);
             comment.insert(comment.end(), text.begin(), text.end());
             Exiv2::DataValue value(Exiv2::undefined);
-            value.read(reinterpret_cast<const Exiv2::byte*>(comment.data()), static_cast<long>(comment.size()),
-                       Exiv2::bigEndian);
+            value.read(reinterpret_cast<const Exiv2::byte*>(comment.data()), static_cast<long>(comment.size()), order);
+            if (const auto old = exif.findKey(Exiv2::ExifKey("Exif.Photo.UserComment")); old != exif.end()) exif.erase(old);
             exif.add(Exiv2::ExifKey("Exif.Photo.UserComment"), &value);
         }
         Exiv2::Blob blob;
-        Exiv2::ExifParser::encode(blob, Exiv2::bigEndian, exif);
+        Exiv2::ExifParser::encode(blob, order, exif);
         std::vector<std::byte> out(blob.size());
         std::memcpy(out.data(), blob.data(), blob.size());
         return out;

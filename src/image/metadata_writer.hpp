@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -16,8 +17,10 @@ struct ExifFields {
     std::optional<std::string> make;          // IFD0 Make (ComfyUI keeps "workflow:<json>" here)
     std::optional<std::string> model;         // IFD0 Model (ComfyUI: "prompt:<json>")
 };
-// A TIFF structure (big-endian), without JPEG's "Exif\0\0" prefix.
-[[nodiscard]] std::vector<std::byte> encode_exif(const ExifFields& fields);
+// A TIFF structure without JPEG's "Exif\0\0" prefix: `existing` (an image's
+// EXIF, the prefix optional) with these fields set, every other tag kept; a
+// fresh big-endian one when there is none or exiv2 cannot read it.
+[[nodiscard]] std::vector<std::byte> encode_exif(const ExifFields& fields, std::span<const std::byte> existing = {});
 
 // The IPTC Photo Metadata 2025 properties for generated images.
 struct XmpFields {

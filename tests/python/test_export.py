@@ -115,7 +115,8 @@ FORMATS = list(EXTENSION)
 
 PROMPT = 'a cat, in "neon" goggles: 50% off\nsecond line, with a comma\n  third: \\backslash'
 NEGATIVE = "blurry, low quality\nwatermark: text"
-SETTINGS = {"seed": 4_294_967_297, "steps": 28, "sampler": "DPM++ 2M", "scheduler": "Karras",
+SAMPLER = 'DPM++ 2M "SDE", v2: fast'  # a value A1111 must quote (comma, colon) and unquote
+SETTINGS = {"seed": 4_294_967_297, "steps": 28, "sampler": SAMPLER, "scheduler": "Karras",
             "cfg_scale": 6.5, "negative_prompt": NEGATIVE, "width": 1024, "height": 768}
 
 
@@ -152,7 +153,7 @@ def test_a1111_parser_reads_every_value_back(tmp_path, fmt):
     assert params["Prompt"] == "\n".join(line.strip() for line in PROMPT.split("\n"))
     assert params["Negative prompt"] == NEGATIVE
     assert params["Steps"] == "28"
-    assert params["Sampler"] == "DPM++ 2M"
+    assert params["Sampler"] == SAMPLER
     assert params["Schedule type"] == "Karras"
     assert float(params["CFG scale"]) == 6.5
     assert int(params["Seed"]) == 4_294_967_297
@@ -343,3 +344,27 @@ Promise.all([""" + images + """].map(([f, a, b]) => Promise.all([pixels(a), pixe
         original, exported = value.split("|")
         assert original.startswith("48x32:"), (fmt, value)
         assert exported == original, (fmt, value)
+
+
+INTEROP = pathlib.Path(__file__).resolve().parent.parent / "data" / "interop"
+
+
+@pytest.mark.parametrize("name", ["enslo_comfyui-animated-webp.webp", "enslo_forge-neo.jpeg", "enslo_swarmui.png"])
+def test_generator_images_keep_their_own_metadata(tmp_path, name):
+    """A real generator's image as the stored image: its pixels and its other metadata (ComfyUI's
+    EXIF Make/Model graphs, the camera-less EXIF tags of Forge, SwarmUI's text chunks) survive,
+    the parameters become ours, and the artifact still reads back."""
+    source = INTEROP / name
+    art = tmp_path / "gen.raiiaf"
+    raiiaf.save(art, image=source.read_bytes(), latents={"n": np.ones((1, 4, 2, 2), np.float32)},
+                prompt="new, prompt", model="m", model_version="1", settings={"seed": 3, "steps": 4, "sampler": "s"})
+    out = raiiaf.open(art).export(tmp_path / ("out" + source.suffix), embed=True)
+    with Image.open(source) as before, Image.open(out) as after:
+        assert after.tobytes() == before.tobytes()
+        old_exif, new_exif = before.getexif(), after.getexif()
+        for tag in (0x010F, 0x0110):  # Make, Model
+            assert new_exif.get(tag) == old_exif.get(tag)
+        kept = {k: v for k, v in before.info.items() if isinstance(v, str) and k not in ("parameters",)}
+        assert {k: after.info.get(k) for k in kept} == kept
+    assert a1111_parse(a1111_read(out))["Prompt"] == "new, prompt"
+    assert raiiaf.open(out).latents["n"].tobytes() == np.ones((1, 4, 2, 2), np.float32).tobytes()
