@@ -79,7 +79,7 @@ std::optional<Json> parse_object(std::string_view text, const Limits& limits) {
     const auto start = text.find_first_not_of(" \t\r\n");
     if (start == std::string_view::npos || text[start] != '{') return std::nullopt;
     try {
-        Json value = parse_json(text, limits);
+        Json value = detail::parse_json(text, limits);
         if (value.is_object()) return value;
     } catch (const std::exception&) {
     }
