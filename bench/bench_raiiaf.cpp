@@ -592,7 +592,7 @@ void bm_import_encode(benchmark::State& state) {
             const auto& image = interop_file(name);
             raiiaf::ArtifactContent content;
             content.model = raiiaf::imported_model_info(raiiaf::read_generation_metadata(image));
-            content.image = raiiaf::ImageInput{Bytes(std::span<const std::byte>(image), nullptr)};
+            content.image = raiiaf::ImageInput{Bytes::borrowed(std::span<const std::byte>(image))};
             const auto out = raiiaf::encode(content);
             benchmark::DoNotOptimize(out.data());
             bytes += std::int64_t(image.size());

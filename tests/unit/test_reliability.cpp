@@ -230,7 +230,7 @@ TEST(HeaderDecided, UnknownMajorVersionIsRefused) {
 
 TEST(TensorViews, UnalignedViewsRefuseTypedAccessAndCopiesAllowIt) {
     std::vector<std::byte> storage(4 * 8 + 1);
-    const Tensor unaligned(DType::float32, {8}, Bytes(std::span<const std::byte>(storage).subspan(1, 32), nullptr));
+    const Tensor unaligned(DType::float32, {8}, Bytes::borrowed(std::span<const std::byte>(storage).subspan(1, 32)));
     EXPECT_MESSAGE_HAS(thrown_message<InvalidArgument>([&] { (void)unaligned.as<float>(); }), "not aligned");
 
     testing::TempDir dir;
