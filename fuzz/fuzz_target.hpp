@@ -22,11 +22,14 @@
 #include <span>
 #include <string>
 #include <typeinfo>
+#include <vector>
 
 #include "codecs/zstd_codec.hpp"
 #include "format/image.hpp"
 #include "format/json_text.hpp"
 #include "raiiaf/errors.hpp"
+#include "raiiaf/reader.hpp"
+#include "raiiaf/writer.hpp"
 
 namespace raiiaf::fuzz {
 
@@ -60,6 +63,20 @@ Outcome clean(Call&& call) {
     } catch (...) {
         finding("unexpected non-std exception escaped");
     }
+}
+
+// The writer's promise (docs/SECURITY.md): it refuses cleanly, or writes a
+// file its own reader accepts. `content` gets fixed metadata and environment.
+inline Outcome write_then_check(raiiaf::ArtifactContent content) {
+    content.model.model_name = "m";
+    content.model.version = "1";
+    content.model.date = "2026-01-01T00:00:00.000000+00:00";
+    content.environment = raiiaf::Environment{1, {{"os", "name=os;version=1"}}};
+    std::vector<std::byte> file;
+    if (clean([&] { file = raiiaf::encode(content); }) == Outcome::rejected) return Outcome::rejected;
+    if (const raiiaf::CheckReport report = raiiaf::check_bytes(file); !report.ok())
+        finding("the writer emitted a file its reader refuses: " + report.problems.front().message);
+    return Outcome::accepted;
 }
 
 // Little helpers for targets that take parameters from the first input bytes.

@@ -17,16 +17,7 @@ RAIIAF_FUZZ_TARGET(cli_json) {
     if (raiiaf::fuzz::clean([&] { value = raiiaf::parse_json(text); }) == Outcome::rejected) return Outcome::rejected;
 
     raiiaf::ArtifactContent content;
-    content.model.model_name = "m";
-    content.model.version = "1";
-    content.model.date = "2026-01-01T00:00:00.000000+00:00";
     content.model.generation_settings = raiiaf::Json{{"seed", 1}, {"steps", 2}, {"sampler", "euler"}, {"x", value}};
     if (value.is_object()) content.model.hardware_info = value;  // as --hardware FILE
-    content.environment = raiiaf::Environment{1, {{"os", "name=os;version=1"}}};
-    std::vector<std::byte> file;
-    if (raiiaf::fuzz::clean([&] { file = raiiaf::encode(content); }) == Outcome::rejected) return Outcome::rejected;
-    if (!raiiaf::check_bytes(file).ok())
-        raiiaf::fuzz::finding("the writer emitted a file its reader refuses: " +
-                              raiiaf::check_bytes(file).problems.front().message);
-    return Outcome::accepted;
+    return raiiaf::fuzz::write_then_check(std::move(content));
 }
