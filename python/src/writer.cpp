@@ -212,7 +212,7 @@ compat: refuse (InvalidArgument) what the existing raiiaf/gen5 package cannot re
                 batch.commit();
             },
             "Makes every added file durable and replaces the targets.")
-        .def_property_readonly("pending", &raiiaf::WriteBatch::pending);
+        .def_property_readonly("pending", &raiiaf::WriteBatch::pending, "Files added and not yet committed.");
 
     m.def(
         "encode",

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "format/manifest.hpp"
 #include "format/sha256.hpp"
 #include "io/mapped_file.hpp"
 #include "raiiaf/import.hpp"
@@ -129,15 +130,23 @@ void fill_from_reader(const Reader& reader, IndexedFile& file) {
     }
     if (e.noise_digest.empty() && !e.latents.empty()) e.noise_digest = e.latents.front().digest;
 
-    for (const ChunkRecord& chunk : chunks) {
-        if (chunk.type != kEnvType) continue;
-        file.environment_digest = chunk.hash;
-        if (file.known_environments != nullptr && file.known_environments->contains(chunk.hash)) break;
-        if (auto env = reader.environment()) file.environment = std::move(*env);
-        file.environment_decoded = true;
-        for (const auto& c : file.environment.components) e.environment.emplace_back(c.id, c.canonical);
-        break;
-    }
+    // The environment is the ENVC chunk plus the components the manifest keeps
+    // (docs/FORMAT.md section 8.8): its key names both.
+    std::string key;
+    for (const ChunkRecord& chunk : chunks)
+        if (chunk.type == kEnvType) {
+            key = chunk.hash;
+            break;
+        }
+    const Json& body = reader.manifest()[std::string(metadata_key(header.layout))];
+    if (const auto kept = body.find(std::string(detail::kManifestEnvironmentKey)); kept != body.end())
+        key += "+" + detail::sha256_hex(kept->dump());
+    if (key.empty()) return;
+    file.environment_digest = key;
+    if (file.known_environments != nullptr && file.known_environments->contains(key)) return;
+    if (auto env = reader.environment()) file.environment = std::move(*env);
+    file.environment_decoded = true;
+    for (const auto& c : file.environment.components) e.environment.emplace_back(c.id, c.canonical);
 }
 
 // .raiiaf and .gen5 files, opened manifest-only.

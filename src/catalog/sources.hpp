@@ -41,7 +41,7 @@ private:
 
 struct IndexedFile {
     CatalogEntry entry;  // path and stat fields already set by the indexer
-    std::string environment_digest;  // SHA-256 of the ENVC payload; empty without one
+    std::string environment_digest;  // the ENVC payload's SHA-256 and the manifest's kept components; empty without either
     Environment environment;         // decoded only when not known already
     bool environment_decoded = false;
     bool recognised = true;  // false: nothing to index (kept so that re-indexing skips it)

@@ -228,6 +228,7 @@ def _with_latent_stream(path: pathlib.Path, stream: bytes) -> bytes:
             stored = stored[:record["len_header"]] + stream
             record["len_data"] = len(stream)
             record["extra"].pop("stored_sha256", None)
+            record["extra"].pop("xxh3_128", None)  # the existing package writes neither digest
         record["offset"] = len(body)
         record["compressed_size"] = len(stored)
         body += stored
