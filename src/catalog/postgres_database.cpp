@@ -1,9 +1,11 @@
 // The PostgreSQL backend over libpq: the shared catalogue of a team. Text
 // parameters and results; `?` placeholders become $1, $2, ...
+#include <dlfcn.h>
 #include <libpq-fe.h>
 
 #include <charconv>
 #include <cstring>
+#include <string>
 
 #include "catalog/database.hpp"
 
@@ -12,6 +14,38 @@
 RAIIAF_NAMESPACE_BEGIN
 namespace catalog {
 namespace {
+
+// libpq is loaded when a PostgreSQL catalogue is first opened, not linked:
+// it brings some twenty libraries (Kerberos, LDAP, TLS) that every other
+// command would pay for at start-up (docs/PERFORMANCE.md, CLI start-up).
+struct LibPq {
+#define RAIIAF_PQ_FUNCTIONS(X) X(PQclear) X(PQconnectdb) X(PQerrorMessage) X(PQexec) X(PQexecParams) X(PQfinish) X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQnfields) X(PQntuples) X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) X(PQstatus)
+#define RAIIAF_PQ_POINTER(name) decltype(&::name) name = nullptr;
+    RAIIAF_PQ_FUNCTIONS(RAIIAF_PQ_POINTER)
+#undef RAIIAF_PQ_POINTER
+    std::string error;  // why it could not be loaded; empty once loaded
+};
+
+const LibPq& libpq() {
+    static const LibPq loaded = [] {
+        LibPq pq;
+        void* handle = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);  // kept for the process's life
+        if (handle == nullptr) {
+            const char* why = dlerror();
+            pq.error = std::string("libpq (Debian package libpq5) cannot be loaded: ") + (why ? why : "unknown error");
+            return pq;
+        }
+#define RAIIAF_PQ_LOAD(name)                                                                 \
+        pq.name = reinterpret_cast<decltype(&::name)>(dlsym(handle, #name));                 \
+        if (pq.name == nullptr && pq.error.empty()) pq.error = "libpq lacks " #name;
+        RAIIAF_PQ_FUNCTIONS(RAIIAF_PQ_LOAD)
+#undef RAIIAF_PQ_LOAD
+#undef RAIIAF_PQ_FUNCTIONS
+        return pq;
+    }();
+    if (!loaded.error.empty()) throw CatalogError("PostgreSQL catalogue: " + loaded.error);
+    return loaded;
+}
 
 // Any key; the same in every process that migrates the schema.
 constexpr long kSchemaLockKey = 0x7261'6969;
@@ -44,17 +78,17 @@ std::string redacted(const std::string& url) {
 
 class PostgresDatabase final : public Database {
 public:
-    explicit PostgresDatabase(const std::string& url) : where_(redacted(url)) {
-        connection_ = PQconnectdb(url.c_str());
-        if (connection_ == nullptr || PQstatus(connection_) != CONNECTION_OK) {
-            const std::string message = connection_ ? PQerrorMessage(connection_) : "out of memory";
-            PQfinish(connection_);
+    explicit PostgresDatabase(const std::string& url) : pq_(libpq()), where_(redacted(url)) {
+        connection_ = pq_.PQconnectdb(url.c_str());
+        if (connection_ == nullptr || pq_.PQstatus(connection_) != CONNECTION_OK) {
+            const std::string message = connection_ ? pq_.PQerrorMessage(connection_) : "out of memory";
+            pq_.PQfinish(connection_);
             connection_ = nullptr;
             throw CatalogError("cannot connect to the catalogue " + where_ + ": " + trimmed(message));
         }
         execute("SET client_min_messages = warning");
     }
-    ~PostgresDatabase() override { PQfinish(connection_); }
+    ~PostgresDatabase() override { pq_.PQfinish(connection_); }
 
     Backend backend() const noexcept override { return Backend::postgresql; }
 
@@ -74,36 +108,38 @@ public:
             values[i] = texts[i].c_str();
         }
         const std::string text = numbered_placeholders(sql);
-        PGresult* result = PQexecParams(connection_, text.c_str(), static_cast<int>(params.size()), nullptr,
+        PGresult* result = pq_.PQexecParams(connection_, text.c_str(), static_cast<int>(params.size()), nullptr,
                                         values.data(), nullptr, nullptr, 0);
         check(result, sql);
         std::vector<Row> rows;
-        const int count = PQntuples(result);
-        const int columns = PQnfields(result);
+        const int count = pq_.PQntuples(result);
+        const int columns = pq_.PQnfields(result);
         rows.reserve(static_cast<std::size_t>(count));
         for (int r = 0; r < count; ++r) {
             Row row;
             row.reserve(static_cast<std::size_t>(columns));
             for (int c = 0; c < columns; ++c) {
-                if (PQgetisnull(result, r, c)) row.emplace_back(nullptr);
-                else row.emplace_back(std::string(PQgetvalue(result, r, c), static_cast<std::size_t>(PQgetlength(result, r, c))));
+                if (pq_.PQgetisnull(result, r, c)) row.emplace_back(nullptr);
+                else
+                    row.emplace_back(std::string(pq_.PQgetvalue(result, r, c),
+                                                 static_cast<std::size_t>(pq_.PQgetlength(result, r, c))));
             }
             rows.push_back(std::move(row));
         }
-        PQclear(result);
+        pq_.PQclear(result);
         return rows;
     }
 
     void execute(std::string_view sql) override {
         const std::string text(sql);
-        PGresult* result = PQexec(connection_, text.c_str());
+        PGresult* result = pq_.PQexec(connection_, text.c_str());
         check(result, sql);
-        PQclear(result);
+        pq_.PQclear(result);
     }
 
     void begin_write() override { execute("BEGIN"); }
     void commit() override { execute("COMMIT"); }
-    void rollback() noexcept override { PQclear(PQexec(connection_, "ROLLBACK")); }
+    void rollback() noexcept override { pq_.PQclear(pq_.PQexec(connection_, "ROLLBACK")); }
     void lock_schema() override {
         query("SELECT pg_advisory_xact_lock(?)", {static_cast<std::int64_t>(kSchemaLockKey)});
     }
@@ -116,19 +152,20 @@ private:
 
     // Throws (and frees `result`) unless it succeeded.
     void check(PGresult* result, std::string_view sql) const {
-        const auto status = PQresultStatus(result);
+        const auto status = pq_.PQresultStatus(result);
         if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
-        const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-        const std::string message = trimmed(result ? PQresultErrorMessage(result) : PQerrorMessage(connection_));
+        const char* state = result ? pq_.PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+        const std::string message = trimmed(result ? pq_.PQresultErrorMessage(result) : pq_.PQerrorMessage(connection_));
         const bool transient = state && (std::strcmp(state, "40P01") == 0 || std::strcmp(state, "40001") == 0);
-        PQclear(result);
+        pq_.PQclear(result);
         const std::string what = "catalogue " + where_ + ": " + message + " (in: " + std::string(sql.substr(0, 80)) + ")";
         if (transient) throw TransientError(what);
         throw CatalogError(what);
     }
 
-    PGconn* connection_ = nullptr;
+    const LibPq& pq_;
     std::string where_;
+    PGconn* connection_ = nullptr;
 };
 
 }  // namespace
