@@ -192,9 +192,8 @@ def _imported_model_info(pixels: np.ndarray, prompt: Any, extra_pnginfo: Any) ->
 
 
 def _schema_seed(seed: Any) -> bool:
-    """Whether generation_settings can hold the seed. ComfyUI's seeds go up to 2**64 - 1, but the
-    manifest's schema check reads integers as signed 64-bit, so larger ones are kept beside it."""
-    return isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**63
+    """Whether generation_settings can hold the seed: any of ComfyUI's, 0 to 2**64 - 1."""
+    return isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**64
 
 
 def _artifact_fields(info: Dict[str, Any], graph_png: bytes, noise_seed: Optional[int]) -> Dict[str, Any]:
@@ -220,7 +219,7 @@ def _artifact_fields(info: Dict[str, Any], graph_png: bytes, noise_seed: Optiona
     extra = dict(info)  # the importer's further model_info keys, if any
     if "sampler" in settings and isinstance(steps, int) and steps >= 1 and _schema_seed(settings.get("seed")):
         fields["settings"] = settings
-    else:  # generation_settings needs seed, steps and sampler (and a seed below 2**63)
+    else:  # generation_settings needs seed, steps and sampler
         extra[_SETTINGS_BESIDE_SCHEMA] = settings
     if extra:
         fields["extra"] = extra

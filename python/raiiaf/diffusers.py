@@ -54,8 +54,8 @@ _SUPPLIED = ("latents", "generator")
 _CALLBACK_ARGUMENTS = ("callback_on_step_end", "callback_on_step_end_tensor_inputs")
 # Call parameters that are plumbing, not settings: never recorded.
 _NOT_SETTINGS = _SUPPLIED + _CALLBACK_ARGUMENTS + ("callback", "callback_steps", "return_dict")
-# torch takes seeds up to 2**64 - 1; the manifest's schema check reads integers as signed 64-bit.
-_MAX_SEED = 2**63 - 1
+# Any seed torch's generator takes (the manifest holds all of them exactly).
+_MAX_SEED = 2**64 - 1
 
 
 class Generation(NamedTuple):
@@ -493,7 +493,7 @@ def _prompt_text(prompt: Any) -> str:
 
 def _check_seed(seed: Any) -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) <= _MAX_SEED:
-        raise ValueError(f"seed must be an integer from 0 to 2**63 - 1, not {seed!r}")
+        raise ValueError(f"seed must be an integer from 0 to 2**64 - 1, not {seed!r}")
     return int(seed)
 
 

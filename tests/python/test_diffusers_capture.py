@@ -64,6 +64,14 @@ def test_noise_depends_on_the_seed(tmp_path, pipe):
         assert not np.array_equal(a.latents["initial_noise"], b.latents["initial_noise"])
 
 
+@pytest.mark.parametrize("seed", [2**63, 2**64 - 1])  # torch.seed() draws from the whole uint64 range
+def test_seeds_past_int64_are_recorded_exactly_and_replay(tmp_path, pipe, seed):
+    _, path = capture.generate(pipe, tmp_path / "big.raiiaf", seed=seed, prompt="p", num_inference_steps=2)
+    with raiiaf.open(path) as art:
+        assert art.settings["seed"] == seed
+    assert capture.replay(path, pipe).reproduced
+
+
 @pytest.mark.parametrize("scheduler", [DeterministicScheduler, AncestralScheduler])
 def test_replay_reproduces_bit_exactly(tmp_path, scheduler):
     pipe = StandInPipeline(scheduler())
@@ -225,7 +233,7 @@ def test_the_callers_callback_still_runs(tmp_path, pipe):
     assert capture.replay(path, pipe, callback_on_step_end=callback).reproduced
 
 
-@pytest.mark.parametrize("seed", [-1, 2**63, 1.5, "7", True])
+@pytest.mark.parametrize("seed", [-1, 2**64, 1.5, "7", True])
 def test_bad_seeds_are_refused(tmp_path, pipe, seed):
     with pytest.raises(ValueError, match="seed"):
         capture.generate(pipe, tmp_path / "a.raiiaf", seed=seed, prompt="p")
