@@ -27,6 +27,7 @@ import json
 import os
 import pathlib
 import threading
+import warnings
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
@@ -310,6 +311,34 @@ class Latents(Mapping[str, np.ndarray]):
     def loaded(self, name: str) -> bool:
         """True when the latent has been loaded already."""
         return name in self._cache
+
+    def read_into(self, name: str, out: Any) -> Any:
+        """Copies a latent, checked as every load is, into the caller's buffer and returns it.
+
+        ``out``: a writable numpy array, or a torch tensor on any device, of the latent's shape
+        and dtype. The copy is the only one: a raw latent is read from the mapped file.
+        """
+        array = self[name]
+        if type(out).__module__.split(".")[0] == "torch":
+            import torch  # the caller has it: out is a tensor
+
+            if tuple(out.shape) != array.shape or out.dtype != torch.from_numpy(np.empty(0, array.dtype)).dtype:
+                raise ValueError(f"read_into({name!r}): out is {out.dtype}{tuple(out.shape)}, "
+                                 f"the latent {array.dtype}{array.shape}")
+            if out.device.type == "cpu" and out.is_contiguous() and not out.requires_grad:
+                np.copyto(out.numpy(), array)
+            else:
+                with warnings.catch_warnings():  # from_numpy of a read-only view: only read here
+                    warnings.simplefilter("ignore", UserWarning)
+                    out.copy_(torch.from_numpy(array))
+            return out
+        if not isinstance(out, np.ndarray):
+            raise TypeError(f"read_into({name!r}): out must be a numpy array or a torch tensor, "
+                            f"not {type(out).__name__}")
+        if out.shape != array.shape or out.dtype != array.dtype:
+            raise ValueError(f"read_into({name!r}): out is {out.dtype}{out.shape}, the latent {array.dtype}{array.shape}")
+        np.copyto(out, array)
+        return out
 
     def __repr__(self) -> str:
         parts = ", ".join(f"{name!r}: {info['dtype']}{tuple(info['shape'])}" for name, (_, info) in self._infos.items())

@@ -479,3 +479,30 @@ def test_save_not_durable_is_complete(tmp_path, noise):
     assert raiiaf.check(path) == []
     (paths,) = [raiiaf.save_many([(tmp_path / "s2.raiiaf", {"latents": {"n": noise}})], durable=False)]
     assert raiiaf.check(paths[0]) == []
+
+
+def test_read_into_copies_a_checked_latent_into_the_callers_buffer(tmp_path, noise):
+    path = raiiaf.save(tmp_path / "a.raiiaf", latents={"n": noise})
+    with raiiaf.open(path) as art:
+        out = np.empty_like(noise)
+        assert art.latents.read_into("n", out) is out
+        np.testing.assert_array_equal(out, noise)
+        with pytest.raises(ValueError):
+            art.latents.read_into("n", np.empty(noise.shape, np.float64))
+        with pytest.raises(TypeError):
+            art.latents.read_into("n", bytearray(noise.nbytes))
+        torch = pytest.importorskip("torch")
+        tensor = torch.empty(noise.shape, dtype=torch.float32)
+        art.latents.read_into("n", tensor)
+        np.testing.assert_array_equal(tensor.numpy(), noise)
+
+
+def test_read_into_checks_the_payload(tmp_path, noise):
+    path = raiiaf.save(tmp_path / "a.raiiaf", latents={"n": noise})
+    with raiiaf.open(path) as art:
+        record = art.chunks[0]
+    data = bytearray(path.read_bytes())
+    data[record["offset"] + 12 + 5] ^= 1
+    path.write_bytes(bytes(data))
+    with raiiaf.open(path) as art, pytest.raises(raiiaf.raiiafLatentError):
+        art.latents.read_into("n", np.empty_like(noise))
