@@ -43,6 +43,12 @@ step "Take it apart again" raiiaf extract cat.raiiaf -o extracted
 step "The latent comes back bit for bit" cmp sample/noise.npy extracted/initial_noise.npy
 step "So does the image" cmp sample/image.png extracted/image.png
 step "Compare the recorded environment with this machine" raiiaf env diff cat.raiiaf
+step "Export a plain PNG that every viewer shows, still carrying the whole artifact" \
+  raiiaf export cat.raiiaf -o cat.png --embed
+step "Every raiiaf command reads the artifact inside the PNG, every hash checked" raiiaf verify cat.png
+step "Import the PNG's own metadata (the A1111 infotext export wrote)" raiiaf import --dry-run --json cat.png
+step "Catalogue the folder" raiiaf index . --db catalog.sqlite
+step "Find by field and prompt word" raiiaf find --db catalog.sqlite 'seed:1337 neon'
 
 cp cat.raiiaf damaged.raiiaf
 printf '\xff' | dd of=damaged.raiiaf bs=1 seek=1000 conv=notrunc status=none
