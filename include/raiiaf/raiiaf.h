@@ -71,6 +71,11 @@ extern "C" {
 
 /* ---- results ------------------------------------------------------------ */
 
+/* Each enum ends in a 0x7FFFFFFF member (as Vulkan's do): it makes every int
+ * value a valid value of the type, so a caller's out-of-range value (a newer
+ * header's, or a mistake) reaches the library intact and is refused as
+ * RAIIAF_ERR_INVALID_ARGUMENT, instead of being undefined behaviour in C++. */
+
 /* The error codes are the C++ library's raiiaf::ErrorCode values (each names
  * one class of include/raiiaf/errors.hpp), followed by codes only the C API
  * reports. */
@@ -90,7 +95,8 @@ typedef enum raiiaf_result {
     RAIIAF_ERR_NOT_FOUND = 100,      /* no latent of that name */
     RAIIAF_ERR_BUFFER_TOO_SMALL = 101, /* the caller's buffer cannot hold the result */
     RAIIAF_ERR_OUT_OF_MEMORY = 102,
-    RAIIAF_ERR_INTERNAL = 103        /* a bug: please report the message */
+    RAIIAF_ERR_INTERNAL = 103,       /* a bug: please report the message */
+    RAIIAF_RESULT_FORCE_INT = 0x7FFFFFFF /* not a result: makes every int value valid (see below) */
 } raiiaf_result;
 
 /* "RAIIAF_OK", "RAIIAF_ERR_LATENT", ...; "RAIIAF_ERR_UNKNOWN" for other values.
@@ -116,7 +122,8 @@ typedef enum raiiaf_dtype {
     RAIIAF_DTYPE_INT32 = 6,
     RAIIAF_DTYPE_INT64 = 7,
     RAIIAF_DTYPE_UINT8 = 8,
-    RAIIAF_DTYPE_BOOL = 9
+    RAIIAF_DTYPE_BOOL = 9,
+    RAIIAF_DTYPE_FORCE_INT = 0x7FFFFFFF /* not a dtype (see below) */
 } raiiaf_dtype;
 
 /* Bytes per element; 0 for a value that is not a raiiaf_dtype. */
@@ -127,12 +134,14 @@ typedef enum raiiaf_codec {
     RAIIAF_CODEC_RAW = 1,
     RAIIAF_CODEC_ZFP = 2,          /* lossless, or within zfp_tolerance */
     RAIIAF_CODEC_ZSTD = 3,
-    RAIIAF_CODEC_SHUFFLE_ZSTD = 4  /* extension: best on noise */
+    RAIIAF_CODEC_SHUFFLE_ZSTD = 4, /* extension: best on noise */
+    RAIIAF_CODEC_FORCE_INT = 0x7FFFFFFF /* not a codec (see below) */
 } raiiaf_codec;
 
 typedef enum raiiaf_layout {
     RAIIAF_LAYOUT_RAIIAF = 0, /* RAIIAF 1.x, the default */
-    RAIIAF_LAYOUT_GEN5 = 1    /* the older GEN5 layout */
+    RAIIAF_LAYOUT_GEN5 = 1,   /* the older GEN5 layout */
+    RAIIAF_LAYOUT_FORCE_INT = 0x7FFFFFFF /* not a layout (see below) */
 } raiiaf_layout;
 
 /* The manifest's model fields. The *_JSON fields are JSON text. */
@@ -142,7 +151,8 @@ typedef enum raiiaf_model_field {
     RAIIAF_FIELD_DATE = 2,                /* ISO 8601 UTC; the writer fills in now when unset */
     RAIIAF_FIELD_PROMPT = 3,
     RAIIAF_FIELD_GENERATION_SETTINGS = 4, /* JSON object, e.g. {"seed": 1337, "steps": 30} */
-    RAIIAF_FIELD_HARDWARE_INFO = 5        /* JSON */
+    RAIIAF_FIELD_HARDWARE_INFO = 5,       /* JSON */
+    RAIIAF_FIELD_FORCE_INT = 0x7FFFFFFF      /* not a field (see below) */
 } raiiaf_model_field;
 
 /* The deepest tensor the format stores. */

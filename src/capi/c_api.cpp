@@ -165,6 +165,7 @@ std::optional<Codec> codec_from(raiiaf_codec codec, const char* function) {
         case RAIIAF_CODEC_ZFP: return Codec::zfp;
         case RAIIAF_CODEC_ZSTD: return Codec::zstd;
         case RAIIAF_CODEC_SHUFFLE_ZSTD: return Codec::shuffle_zstd;
+        case RAIIAF_CODEC_FORCE_INT: break;
     }
     refuse(RAIIAF_ERR_INVALID_ARGUMENT,
            std::string(function) + ": " + std::to_string(static_cast<int>(codec)) + " is not a raiiaf_codec");
@@ -242,6 +243,7 @@ const char* raiiaf_result_name(raiiaf_result result) {
         case RAIIAF_ERR_BUFFER_TOO_SMALL: return "RAIIAF_ERR_BUFFER_TOO_SMALL";
         case RAIIAF_ERR_OUT_OF_MEMORY: return "RAIIAF_ERR_OUT_OF_MEMORY";
         case RAIIAF_ERR_INTERNAL: return "RAIIAF_ERR_INTERNAL";
+        case RAIIAF_RESULT_FORCE_INT: break;
     }
     return "RAIIAF_ERR_UNKNOWN";
 }
@@ -305,6 +307,7 @@ raiiaf_result raiiaf_reader_model_field(const raiiaf_reader* reader, raiiaf_mode
             case RAIIAF_FIELD_HARDWARE_INFO:
                 *out_value = cached_text(reader->hardware_info_text, model.hardware_info);
                 return;
+            case RAIIAF_FIELD_FORCE_INT: break;
         }
         refuse(RAIIAF_ERR_INVALID_ARGUMENT,
                std::string(fn) + ": " + std::to_string(static_cast<int>(field)) + " is not a raiiaf_model_field");
@@ -488,6 +491,7 @@ raiiaf_result raiiaf_writer_set_model_field(raiiaf_writer* writer, raiiaf_model_
             case RAIIAF_FIELD_PROMPT: model.prompt = text; return;
             case RAIIAF_FIELD_GENERATION_SETTINGS: model.generation_settings = json_value("generation_settings"); return;
             case RAIIAF_FIELD_HARDWARE_INFO: model.hardware_info = json_value("hardware_info"); return;
+            case RAIIAF_FIELD_FORCE_INT: break;
         }
         refuse(RAIIAF_ERR_INVALID_ARGUMENT,
                std::string(fn) + ": " + std::to_string(static_cast<int>(field)) + " is not a raiiaf_model_field");
