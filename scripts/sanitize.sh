@@ -17,6 +17,12 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRAIIAF_SANITIZE=ON \
       -DRAIIAF_BUILD_PYTHON=OFF -DRAIIAF_BUILD_BENCH=OFF
 cmake --build build-asan -j2
+# The catalogue's PostgreSQL suite runs here too (the server scripts/test.sh uses).
+if url=$(scripts/start-postgres.sh); then
+  export RAIIAF_TEST_POSTGRES_URL=$url
+else
+  echo "sanitize.sh: PostgreSQL could not be started; its catalogue tests will be skipped" >&2
+fi
 ctest --test-dir build-asan --output-on-failure -j2 --timeout 600
 
 CC=clang CXX=clang++ cmake -S fuzz -B build-fuzz -G Ninja
