@@ -1,9 +1,9 @@
 #include "format/image.hpp"
 
+#include "format/crc32.hpp"
 #include "raiiaf/format.hpp"
 
 #include <spng.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <array>
@@ -49,7 +49,7 @@ ImageProperties inspect_png(std::span<const unsigned char> png) {
         if (length > 0x7FFFFFFFu || length > png.size() - pos - 12)
             throw ImageCheckError("PNG chunk at offset " + std::to_string(pos) + " runs past the end");
         const unsigned char* type = png.data() + pos + 4;
-        const uLong crc = crc32(crc32(0, nullptr, 0), type, 4 + length);
+        const std::uint32_t crc = crc32(std::as_bytes(std::span(type, 4 + std::size_t{length})));
         if (crc != read_be32(type + 4 + length))
             throw ImageCheckError("PNG chunk " + std::string(reinterpret_cast<const char*>(type), 4) +
                                   " at offset " + std::to_string(pos) + " has a wrong CRC");

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstring>
 
+#include "format/crc32.hpp"
 #include "raiiaf/errors.hpp"
 
 RAIIAF_DETAIL_NAMESPACE_BEGIN
@@ -52,7 +53,7 @@ ContainerLayout list_png(std::span<const std::byte> bytes, const ScanOptions& op
             fail("PNG chunk type is not four letters", pos);
         if (layout.segments.empty() && type != "IHDR") fail("PNG does not start with an IHDR chunk", pos, type);
         if (type != "IDAT" || options.check_image_data_crc) {
-            const uLong crc = crc32(crc32(0, nullptr, 0), png + pos + 4, 4 + length);
+            const std::uint32_t crc = detail::crc32(bytes.subspan(pos + 4, 4 + std::size_t{length}));
             if (crc != read_be32(png + pos + 8 + length)) fail("PNG chunk has a wrong CRC", pos, type);
         }
         layout.segments.push_back({type, pos, std::uint64_t{length} + 12, bytes.subspan(pos + 8, length)});

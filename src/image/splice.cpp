@@ -1,11 +1,11 @@
 #include "image/splice.hpp"
 
-#include <zlib.h>
 
 #include <algorithm>
 #include <cstring>
 #include <string>
 
+#include "format/crc32.hpp"
 #include "raiiaf/config.hpp"
 
 RAIIAF_DETAIL_NAMESPACE_BEGIN
@@ -19,15 +19,6 @@ void put_le32(std::vector<std::byte>& out, std::uint32_t v) {
     for (int shift = 0; shift <= 24; shift += 8) out.push_back(std::byte((v >> shift) & 0xFFu));
 }
 
-std::uint32_t png_crc(std::span<const std::byte> type_and_data) {
-    uLong crc = crc32(0, nullptr, 0);
-    for (std::size_t done = 0; done < type_and_data.size();) {  // zlib takes uInt lengths
-        const std::size_t step = std::min<std::size_t>(type_and_data.size() - done, 1u << 30);
-        crc = crc32(crc, reinterpret_cast<const Bytef*>(type_and_data.data() + done), static_cast<uInt>(step));
-        done += step;
-    }
-    return static_cast<std::uint32_t>(crc);
-}
 
 }  // namespace
 
@@ -48,7 +39,7 @@ std::vector<std::byte> png_chunk(std::string_view type, std::span<const std::byt
     put_be32(out, static_cast<std::uint32_t>(data.size()));
     append(out, bytes_of(type));
     append(out, data);
-    put_be32(out, png_crc(std::span<const std::byte>(out).subspan(4)));
+    put_be32(out, detail::crc32(std::span<const std::byte>(out).subspan(4)));
     return out;
 }
 
