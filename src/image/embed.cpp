@@ -8,6 +8,7 @@
 #include "image/container.hpp"
 #include "image/splice.hpp"
 #include "raiiaf/errors.hpp"
+#include "raiiaf/format.hpp"
 
 RAIIAF_DETAIL_NAMESPACE_BEGIN
 
@@ -128,7 +129,7 @@ std::vector<std::vector<std::byte>> artifact_pieces(std::span<const std::byte> a
 }
 
 Bytes unwrap_embedded_artifact(Bytes file, const Limits& limits) {
-    const std::string_view format = sniff_image_format(file.span());
+    const std::string_view format = detect_image_format(file.span());
     if (format.empty()) return file;
     const std::string name = format == "png" ? "PNG" : format == "jpeg" ? "JPEG" : "WebP";
     if (file.size() > limits.max_file_size)

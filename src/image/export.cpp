@@ -233,7 +233,7 @@ Bytes artifact_bytes(std::span<const std::byte> artifact, const Limits& limits) 
 
 // "png", "jpeg" or "webp"; ImageError for anything else.
 std::string stored_format(const Reader& reader, const Bytes& image) {
-    const std::string_view format = detail::sniff_image_format(image.span());
+    const std::string_view format = detect_image_format(image.span());
     if (format.empty()) {
         const auto info = reader.image_info();
         throw ImageError("the stored image is not a PNG, JPEG or WebP and cannot be exported",

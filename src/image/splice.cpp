@@ -22,15 +22,6 @@ void put_le32(std::vector<std::byte>& out, std::uint32_t v) {
 
 }  // namespace
 
-std::string_view sniff_image_format(std::span<const std::byte> bytes) {
-    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-    if (bytes.size() >= kPngSignature.size() && std::memcmp(p, kPngSignature.data(), kPngSignature.size()) == 0)
-        return "png";
-    if (bytes.size() >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF) return "jpeg";
-    if (bytes.size() >= 12 && std::memcmp(p, "RIFF", 4) == 0 && std::memcmp(p + 8, "WEBP", 4) == 0) return "webp";
-    return "";
-}
-
 std::vector<std::byte> png_chunk(std::string_view type, std::span<const std::byte> data) {
     if (type.size() != 4 || data.size() > 0x7FFFFFFFu)
         throw SpliceError("PNG chunk " + std::string(type) + " of " + std::to_string(data.size()) + " bytes cannot be written");

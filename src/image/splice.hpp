@@ -22,8 +22,6 @@ struct SpliceError : std::runtime_error {
 inline constexpr std::size_t kJpegMaxSegmentData = 65533;  // a 16-bit length that counts itself
 inline constexpr std::string_view kPngSignature{"\x89PNG\r\n\x1A\n", 8};
 
-// "png", "jpeg" or "webp" from the signature alone; "" for anything else.
-[[nodiscard]] std::string_view sniff_image_format(std::span<const std::byte> bytes);
 
 // length, type, data, CRC
 [[nodiscard]] std::vector<std::byte> png_chunk(std::string_view type, std::span<const std::byte> data);

@@ -52,7 +52,7 @@ class Export : public ::testing::TestWithParam<std::string> {};
 TEST_P(Export, EmbeddedArtifactReadsBackBitExactlyThroughEveryEntryPoint) {
     const auto artifact = artifact_with(GetParam());
     const auto image = export_image(artifact, {.embed = true});
-    EXPECT_EQ(detail::sniff_image_format(image), detail::sniff_image_format(fixture(GetParam())));
+    EXPECT_EQ(detect_image_format(image), detect_image_format(fixture(GetParam())));
 
     EXPECT_TRUE(check_bytes(image).ok());
     const Reader original = Reader::from_bytes(Bytes::copy_of(artifact));
