@@ -218,7 +218,7 @@ void report_written(const fs::path& path, bool json, std::string_view text, cons
         for (const auto& extension : extensions) list += (list.empty() ? "" : "; ") + extension;
         std::cerr << "raiiaf: note: " << printable(path.string())
                   << " needs this reader: the existing raiiaf/gen5 package cannot read " << printable(list)
-                  << " (--compat refuses such files)\n";
+                  << "; --compat refuses such files\n";
     }
     if (json) {
         summary.update(extra);
