@@ -2,7 +2,8 @@
 # Crash safety of the CLI's writes (issue 7): create, convert and edit work on
 # a large artifact (32 MiB of noise) and are killed with SIGKILL at random
 # moments, many times. After every kill the path must hold the old file or the
-# new one, intact (raiiaf verify), and no temporary file may remain beside it.
+# new one, intact (raiiaf verify), and no temporary file may remain beside it
+# but the documented residual: a complete one, named just before the rename.
 #
 # usage: crash_test.sh RAIIAF RAIIAF_SAMPLE [KILLS [SECONDS]]
 set -euo pipefail
@@ -53,6 +54,7 @@ fail() {
 known=$(prompt_of "$target")
 killed=0
 finished=0
+named=0
 deadline=$(($(now_us) + budget * 1000000))
 for ((i = 1; i <= kills && $(now_us) < deadline; ++i)); do
   op=$((RANDOM % 3))
@@ -80,7 +82,21 @@ for ((i = 1; i <= kills && $(now_us) < deadline; ++i)); do
 
   if ! report=$("$raiiaf" verify "$target" 2>&1); then fail "$i" "$report"; fi
   leftovers=$(find "$dir" -mindepth 1 ! -name art.raiiaf)
-  [ -z "$leftovers" ] || fail "$i" "temporary files remain: $leftovers"
+  if [ -n "$leftovers" ]; then
+    # The one documented residual (docs/SECURITY.md): a kill between naming the
+    # finished temporary file and the rename. Such a file is complete, so it
+    # must verify; any other leftover is a failure.
+    [ "$status" -eq 137 ] || fail "$i" "temporary files remain after a finished run: $leftovers"
+    for leftover in $leftovers; do
+      case ${leftover##*/} in
+        .art.raiiaf.tmp-*) ;;
+        *) fail "$i" "unexpected file remains: $leftover" ;;
+      esac
+      "$raiiaf" verify "$leftover" >/dev/null 2>&1 || fail "$i" "an incomplete temporary file remains: $leftover"
+      rm -f "$leftover"
+    done
+    named=$((named + 1))
+  fi
   actual=$(prompt_of "$target")
   [ "$actual" = "$known" ] || [ "$actual" = "$new" ] ||
     fail "$i" "prompt is \"$actual\", expected the old \"$known\" or the new \"$new\""
@@ -88,5 +104,6 @@ for ((i = 1; i <= kills && $(now_us) < deadline; ++i)); do
   known=$actual
 done
 
-echo "$((i - 1)) runs: $killed killed mid-way, $finished finished first; every file intact, no temporary files"
+echo "$((i - 1)) runs: $killed killed mid-way, $finished finished first; every file intact;" \
+     "$named killed between naming the complete temporary file and the rename (it verified)"
 [ "$killed" -gt 0 ] || { echo "FAIL: no run was killed mid-way" >&2; exit 1; }
