@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 import raiiaf
+from raiiaf._settings import is_seed  # any of ComfyUI's seeds, 0 to 2**64 - 1
 
 CATEGORY = "raiiaf"
 OUTPUT_ENV = "RAIIAF_COMFYUI_OUTPUT"
@@ -191,11 +192,6 @@ def _imported_model_info(pixels: np.ndarray, prompt: Any, extra_pnginfo: Any) ->
     return info if isinstance(info, dict) else {}
 
 
-def _schema_seed(seed: Any) -> bool:
-    """Whether generation_settings can hold the seed: any of ComfyUI's, 0 to 2**64 - 1."""
-    return isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**64
-
-
 def _artifact_fields(info: Dict[str, Any], graph_png: bytes, noise_seed: Optional[int]) -> Dict[str, Any]:
     """raiiaf.save's prompt/model/tags/settings/extra: the importer's model_info, with the texts of
     the PNG actually written (the graph verbatim, Record Noise included) as imported_metadata, from
@@ -217,7 +213,7 @@ def _artifact_fields(info: Dict[str, Any], graph_png: bytes, noise_seed: Optiona
     info.pop("tags", None)
     steps = settings.get("steps")
     extra = dict(info)  # the importer's further model_info keys, if any
-    if "sampler" in settings and isinstance(steps, int) and steps >= 1 and _schema_seed(settings.get("seed")):
+    if "sampler" in settings and isinstance(steps, int) and steps >= 1 and is_seed(settings.get("seed")):
         fields["settings"] = settings
     else:  # generation_settings needs seed, steps and sampler
         extra[_SETTINGS_BESIDE_SCHEMA] = settings

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Mapping, Optional
 
+import numpy as np
+
 #: The largest seed a file can hold (``torch.seed()`` returns values up to it).
 SEED_MAX = 2**64 - 1
 
@@ -29,6 +31,11 @@ def plain_json(document: Any) -> Any:
     return json.loads(json_text(document))
 
 
+def is_seed(value: Any) -> bool:
+    """Whether ``value`` is a seed: an integer (numpy's too, not bool) from 0 to 2**64-1."""
+    return not isinstance(value, bool) and isinstance(value, (int, np.integer)) and 0 <= int(value) <= SEED_MAX
+
+
 def checked_settings(settings: Optional[Mapping[str, Any]], what: str = "generation_settings") -> Optional[Dict[str, Any]]:
     """A plain copy of generation settings, the seed checked; None stays None."""
     if settings is None:
@@ -40,6 +47,6 @@ def checked_settings(settings: Optional[Mapping[str, Any]], what: str = "generat
     except (TypeError, ValueError) as e:
         raise ValueError(f"{what} is not JSON-serialisable: {e}") from None
     seed = plain.get("seed")
-    if "seed" in plain and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX):
+    if "seed" in plain and not is_seed(seed):
         raise ValueError(f"{what}.seed must be an integer from 0 to 2**64-1 ({SEED_MAX}), got {seed!r}")
     return plain

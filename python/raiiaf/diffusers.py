@@ -40,6 +40,7 @@ import numpy as np
 
 from . import api
 from ._env import DriftEntry
+from ._settings import is_seed
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -54,8 +55,6 @@ _SUPPLIED = ("latents", "generator")
 _CALLBACK_ARGUMENTS = ("callback_on_step_end", "callback_on_step_end_tensor_inputs")
 # Call parameters that are plumbing, not settings: never recorded.
 _NOT_SETTINGS = _SUPPLIED + _CALLBACK_ARGUMENTS + ("callback", "callback_steps", "return_dict")
-# Any seed torch's generator takes (the manifest holds all of them exactly).
-_MAX_SEED = 2**64 - 1
 
 
 class Generation(NamedTuple):
@@ -492,7 +491,7 @@ def _prompt_text(prompt: Any) -> str:
 
 
 def _check_seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) <= _MAX_SEED:
+    if not is_seed(seed):  # any seed torch's generator takes; the manifest holds them all exactly
         raise ValueError(f"seed must be an integer from 0 to 2**64 - 1, not {seed!r}")
     return int(seed)
 
@@ -670,7 +669,7 @@ def replay(path: PathLike, pipe: Any, **overrides: Any) -> ReplayReport:
         raise RecordError(f"generation_settings.diffusers.noise.generator_device: {generator_device!r}; "
                           "generate() always draws on the CPU")
     seed = settings.get("seed")
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= _MAX_SEED:
+    if not is_seed(seed):
         raise RecordError(f"generation_settings.seed: {seed!r} is not a seed")
     generator = _seeded_generator(seed, generator_device)
     # Drawing the noise again puts the generator where generate() left it, and tells whether
