@@ -43,6 +43,11 @@ public:
     virtual void rollback() noexcept = 0;
     // Held until commit/rollback: serialises schema migrations between processes.
     virtual void lock_schema() = 0;
+    // Refreshes the statistics the query planner chooses indexes by.
+    virtual void refresh_statistics() = 0;
+    // The artifact table's row count when they were last refreshed; nullopt
+    // when never.
+    virtual std::optional<std::int64_t> rows_at_last_statistics() = 0;
 };
 
 std::unique_ptr<Database> open_sqlite(const std::string& path);

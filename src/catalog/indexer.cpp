@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -289,6 +290,17 @@ void load_known(Database& db, const fs::path& root, std::unordered_map<std::stri
     }
 }
 
+// The planner's statistics once a tenth of the rows changed since they were
+// taken (or in this run), as PostgreSQL's autovacuum decides by default.
+void refresh_statistics_if_stale(Database& db, std::size_t changed) {
+    if (changed == 0) return;
+    const auto counted = db.query("SELECT count(*) FROM artifact");
+    const std::int64_t rows = counted.empty() ? 0 : int_of(counted[0][0]).value_or(0);
+    const auto then = db.rows_at_last_statistics();
+    const auto stale = [&](std::int64_t difference) { return difference * 10 >= rows; };
+    if (!then || stale(static_cast<std::int64_t>(changed)) || stale(std::abs(rows - *then))) db.refresh_statistics();
+}
+
 }  // namespace
 
 IndexSummary index_roots(Database& db, const std::vector<fs::path>& roots, const IndexOptions& options) {
@@ -415,6 +427,7 @@ IndexSummary index_roots(Database& db, const std::vector<fs::path>& roots, const
     workers.clear();
     writer.remove(gone);
     summary.deleted = gone.size() - summary.moved;
+    refresh_statistics_if_stale(db, summary.added + summary.updated + summary.deleted);
     return summary;
 }
 

@@ -144,6 +144,18 @@ public:
         query("SELECT pg_advisory_xact_lock(?)", {static_cast<std::int64_t>(kSchemaLockKey)});
     }
 
+    // Autovacuum would get there, but only after the queries that follow a bulk
+    // index; ANALYZE samples a bounded number of rows per table.
+    void refresh_statistics() override { execute("ANALYZE artifact, tag, latent, environment, environment_component"); }
+
+    std::optional<std::int64_t> rows_at_last_statistics() override {
+        const auto rows = query("SELECT reltuples::bigint, last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL "
+                                "FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid "
+                                "WHERE c.oid = to_regclass('artifact')", {});
+        if (rows.empty() || text_of(rows[0][1]) != "t") return std::nullopt;
+        return int_of(rows[0][0]);
+    }
+
 private:
     static std::string trimmed(std::string text) {
         while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();

@@ -114,7 +114,7 @@ std::string like_pattern(std::string_view glob) {
 
 class Compiler {
 public:
-    Compiler(std::string_view text, Backend backend) : text_(text), backend_(backend) {}
+    Compiler(std::string_view text, Backend backend, FullTextPlan plan) : text_(text), backend_(backend), plan_(plan) {}
 
     CompiledQuery run() {
         std::vector<std::string> conditions;
@@ -159,14 +159,19 @@ public:
                 conditions.push_back(std::move(condition));
             }
         }
+        CompiledQuery out;
         if (!prompt_phrases_.empty()) {
             // One FTS5 match for every plain word: the index intersects them itself.
-            std::string match = "prompt : (";
-            for (std::size_t i = 0; i < prompt_phrases_.size(); ++i) match += (i ? " AND " : "") + prompt_phrases_[i];
-            conditions.push_back("a.id IN (SELECT rowid FROM artifact_text WHERE artifact_text MATCH " + bind(match + ")") + ")");
+            out.prompt_match = "prompt : (";
+            for (std::size_t i = 0; i < prompt_phrases_.size(); ++i)
+                out.prompt_match += (i ? " AND " : "") + prompt_phrases_[i];
+            out.prompt_match += ")";
+            // A unary + keeps SQLite from using a.id as the index to look rows up by.
+            const std::string id = plan_ == FullTextPlan::filter ? "+a.id" : "a.id";
+            conditions.push_back(id + " IN (SELECT rowid FROM artifact_text WHERE artifact_text MATCH " +
+                                 bind(out.prompt_match) + ")");
         }
         if (!state_given) conditions.insert(conditions.begin(), "a.damaged = 0");
-        CompiledQuery out;
         out.params = std::move(params_);
         if (conditions.empty()) {
             out.where = "1 = 1";
@@ -461,6 +466,7 @@ private:
 
     std::string_view text_;
     Backend backend_;
+    FullTextPlan plan_;
     std::vector<Value> params_;
     bool negated_term_ = false;
     std::vector<std::string> prompt_phrases_;
@@ -468,7 +474,9 @@ private:
 
 }  // namespace
 
-CompiledQuery compile_query(std::string_view query, Backend backend) { return Compiler(query, backend).run(); }
+CompiledQuery compile_query(std::string_view query, Backend backend, FullTextPlan plan) {
+    return Compiler(query, backend, plan).run();
+}
 
 std::string order_by(std::string_view sort) {
     bool descending = false;

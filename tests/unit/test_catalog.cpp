@@ -4,6 +4,7 @@
 // are reported as skipped (GTEST_SKIP), never passed.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -398,6 +399,86 @@ TEST_P(CatalogTest, ConcurrentIndexersAreSafe) {
     EXPECT_EQ(catalog.find("tag:cat").size(), 22u);  // a and b, and 20 copies; each once
     const IndexSummary s = catalog.index({root_});
     EXPECT_EQ(s.unchanged, 46u);
+}
+
+// As two `raiiaf index` runs on two machines' shells would: separate
+// processes, each with its own connection, racing on the same rows.
+TEST_P(CatalogTest, ConcurrentIndexerProcessesAreSafe) {
+    make_tree();
+    for (int i = 0; i < 60; ++i) {
+        Spec spec = tree_specs()[i % 4];
+        spec.name = "many/" + std::to_string(i) + (spec.layout == Layout::gen5 ? ".gen5" : ".raiiaf");
+        spec.noise_seed = 200 + static_cast<unsigned>(i);
+        write_spec(root_, spec);
+    }
+    std::vector<pid_t> children;
+    for (int p = 0; p < 2; ++p) {
+        const pid_t pid = ::fork();
+        ASSERT_GE(pid, 0) << "fork failed";
+        if (pid == 0) {
+            int status = 0;
+            try {
+                Catalog mine = Catalog::open(location_);  // both may create the schema, too
+                mine.index({root_ / "many"});
+                mine.index({root_});
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "indexer process %d: %s\n", p, e.what());
+                status = 1;
+            }
+            std::fflush(stderr);
+            ::_exit(status);
+        }
+        children.push_back(pid);
+    }
+    for (const pid_t pid : children) {
+        int status = 0;
+        ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "an indexer process failed (its error is above)";
+    }
+    Catalog catalog = open();
+    EXPECT_EQ(catalog.size(), 66u);
+    EXPECT_EQ(catalog.find("tag:cat").size(), 32u);  // a and b, and 30 copies; each once
+    EXPECT_EQ(catalog.index({root_}).unchanged, 66u);
+}
+
+// The planner statistics are refreshed by an index run that changed rows, and
+// a page of full-text results is the same whichever plan finds it: looked up
+// by id (few matches) or tested along the path order (many matches).
+TEST_P(CatalogTest, FullTextPagesAreTheSameWhateverThePlan) {
+    for (int i = 0; i < 80; ++i) {
+        Spec spec = tree_specs()[0];
+        spec.name = "p/" + std::to_string(1000 + i) + ".raiiaf";
+        spec.prompt = i % 8 == 0 ? "a rare okapi" : "a fennec, number " + std::to_string(i);
+        spec.noise_seed = 300 + static_cast<unsigned>(i);
+        write_spec(root_, spec);
+    }
+    Catalog catalog = open();
+    catalog.index({root_});
+    for (const std::string query : {"fennec", "okapi", "fennec number", "model:sdxl fennec", "okapi -fennec"}) {
+        const auto all = catalog.find(query);
+        ASSERT_FALSE(all.empty()) << query;
+        for (const std::size_t limit : {1, 5, 30}) {
+            FindOptions options;
+            options.limit = limit;
+            std::vector<std::string> expected, got;
+            for (std::size_t i = 0; i < std::min(limit, all.size()); ++i) expected.push_back(all[i].path);
+            for (const auto& e : catalog.find(query, options)) got.push_back(e.path);
+            EXPECT_EQ(got, expected) << query << " --limit " << limit;
+            options.sort = "-path";
+            got.clear();
+            for (const auto& e : catalog.find(query, options)) got.push_back(e.path);
+            ASSERT_EQ(got.size(), expected.size()) << query;
+            EXPECT_EQ(got.front(), all.back().path) << query << " --sort -path --limit " << limit;
+        }
+    }
+    const auto filtered = catalog::compile_query("fennec", catalog::Backend::sqlite, catalog::FullTextPlan::filter);
+    EXPECT_NE(filtered.where.find("+a.id IN"), std::string::npos);
+    EXPECT_EQ(catalog::compile_query("fennec", catalog::Backend::sqlite).where.find("+a.id"), std::string::npos);
+    if (GetParam() == "sqlite") {
+        auto db = catalog::open_sqlite(location_);
+        const auto rows = db->query("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'artifact'");
+        EXPECT_GT(catalog::int_of(rows.at(0).at(0)).value_or(0), 0) << "no planner statistics after indexing";
+    }
 }
 
 TEST_P(CatalogTest, ConcurrentSchemaCreationIsSafe) {
