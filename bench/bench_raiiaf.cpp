@@ -461,6 +461,21 @@ void bm_small_write_file(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 
+// The same 1000 files made durable as one batch (raiiaf::WriteBatch: syncfs
+// barriers per batch instead of an fsync per file), as raiiaf import and
+// raiiaf.save_many write them.
+void bm_small_write_batch(benchmark::State& state) {
+    const SmallSet& s = w4();
+    const fs::path dir = g_workdir / "w4_batch";
+    fs::create_directories(dir);
+    for (auto _ : state) {
+        raiiaf::WriteBatch batch;
+        for (int i = 0; i < kSmallCount; ++i) batch.add(dir / s.files[static_cast<std::size_t>(i)].filename(), s.contents[static_cast<std::size_t>(i)]);
+        batch.commit();
+    }
+    state.SetItemsProcessed(state.iterations() * kSmallCount);
+}
+
 void bm_small_read(benchmark::State& state, bool verify) {
     const SmallSet& s = w4();
     ReadOptions options;
@@ -618,6 +633,7 @@ void register_benchmarks() {
     setup(RegisterBenchmark("W4/encode", bm_small_encode));
     // fsync dominates (about 10 ms a file here): 100 files, once.
     setup(RegisterBenchmark("W4/write_file", bm_small_write_file))->Iterations(100)->Repetitions(1);
+    setup(RegisterBenchmark("W4/write_batch", bm_small_write_batch))->Iterations(3)->Repetitions(1);
     setup(RegisterBenchmark("env/capture", bm_env_capture));
     setup(RegisterBenchmark("env/W4_encode_fresh_capture", bm_small_encode_fresh_environment));
     setup(RegisterBenchmark("W4/read_verified", bm_small_read, true));

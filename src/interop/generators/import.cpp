@@ -96,7 +96,7 @@ void import_image(std::span<const std::byte> image, const std::filesystem::path&
     ArtifactContent content;
     content.model = imported_model_info(metadata);
     content.latents = std::move(latents);
-    content.image = ImageInput{Bytes::copy_of(image)};
+    content.image = ImageInput{Bytes::borrowed(image)};  // written before this returns
     write_file(output, content, write_options);
 }
 
