@@ -57,16 +57,8 @@ std::optional<FileStat> stat_of(const std::string& path) {
 }
 
 std::string error_kind_of(const std::exception& e) {
-    if (dynamic_cast<const LatentError*>(&e)) return "LatentError";
-    if (dynamic_cast<const ImageError*>(&e)) return "ImageError";
-    if (dynamic_cast<const EnvChunkError*>(&e)) return "EnvChunkError";
-    if (dynamic_cast<const ChunkError*>(&e)) return "ChunkError";
-    if (dynamic_cast<const CorruptHeader*>(&e)) return "CorruptHeader";
-    if (dynamic_cast<const MetadataError*>(&e)) return "MetadataError";
-    if (dynamic_cast<const DecodeError*>(&e)) return "DecodeError";
-    if (dynamic_cast<const IoError*>(&e)) return "IoError";
-    if (dynamic_cast<const Error*>(&e)) return "Error";
-    return "Error";
+    const auto* error = dynamic_cast<const Error*>(&e);
+    return std::string(error_code_name(error ? error->code() : ErrorCode::other));
 }
 
 IndexedFile read_candidate(const Candidate& c, const KnownEnvironments& known_environments) {
