@@ -3,7 +3,9 @@
 #include <sqlite3.h>
 
 #include <charconv>
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include "catalog/database.hpp"
 #include "raiiaf/errors.hpp"
@@ -51,7 +53,8 @@ public:
         sqlite3_busy_timeout(db_, kBusyTimeoutMs);
         sqlite3_extended_result_codes(db_, 1);
         try {
-            execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+            switch_to_wal();
+            execute("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
         } catch (...) {
             close();
             throw;
@@ -122,6 +125,21 @@ private:
         statements_.clear();
         if (db_) sqlite3_close(db_);
         db_ = nullptr;
+    }
+
+    // Changing the journal mode needs the file to itself, and SQLite answers
+    // SQLITE_BUSY at once rather than calling the busy handler when another
+    // connection is opening the same new catalogue (two indexers started
+    // together): retried here for as long as the busy timeout.
+    void switch_to_wal() {
+        constexpr std::string_view kSql = "PRAGMA journal_mode=WAL";
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+        for (;;) {
+            const int rc = sqlite3_exec(db_, kSql.data(), nullptr, nullptr, nullptr);
+            if (rc == SQLITE_OK) return;
+            if ((rc & 0xFF) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) fail(sqlite3_errmsg(db_), kSql);
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
     }
 
     [[noreturn]] void fail(const std::string& message, std::string_view sql) const {
