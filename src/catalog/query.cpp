@@ -460,8 +460,8 @@ private:
         std::string tsquery;
         for (std::size_t i = 0; i < tokens.size(); ++i) tsquery += (i ? " <-> '" : "'") + tokens[i] + "'";
         if (prefix) tsquery += ":*";
-        return std::string("to_tsvector('simple', coalesce(") + (negative ? "a.negative_prompt" : "a.prompt") +
-               ", '')) @@ to_tsquery('simple', " + bind(tsquery) + ")";
+        return std::string(negative ? "a.negative_words" : "a.prompt_words") + " @@ to_tsquery('simple', " + bind(tsquery) +
+               ")";
     }
 
     std::string_view text_;

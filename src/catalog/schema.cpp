@@ -106,6 +106,27 @@ CREATE INDEX artifact_prompt_text ON artifact USING gin (to_tsvector('simple', c
 CREATE INDEX artifact_negative_text ON artifact USING gin (to_tsvector('simple', coalesce(negative_prompt, '')));
 )sql";
 
+// Version 2: the filters people use most, sampler and scheduler, get indexes
+// (and with them, statistics: PostgreSQL guessed 51 of 4,122 rows for
+// `model:sdxl steps>=30 sampler:euler*` and sorted them all instead of reading
+// the path index, 86 ms against 1.5 ms at 100k). PostgreSQL keeps the prompts'
+// tsvectors in stored columns, so that a filter along another index tests a
+// row without re-tokenising its prompt.
+constexpr std::string_view kVersion2 = R"sql(
+CREATE INDEX artifact_by_sampler ON artifact(lower(sampler));
+CREATE INDEX artifact_by_scheduler ON artifact(lower(scheduler));
+)sql";
+
+constexpr std::string_view kVersion2PostgresText = R"sql(
+ALTER TABLE artifact
+  ADD COLUMN prompt_words tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(prompt, ''))) STORED,
+  ADD COLUMN negative_words tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(negative_prompt, ''))) STORED;
+DROP INDEX artifact_prompt_text;
+DROP INDEX artifact_negative_text;
+CREATE INDEX artifact_prompt_words ON artifact USING gin (prompt_words);
+CREATE INDEX artifact_negative_words ON artifact USING gin (negative_words);
+)sql";
+
 struct Migration {
     int to_version;
     std::string_view shared;
@@ -115,6 +136,7 @@ struct Migration {
 
 constexpr Migration kMigrations[] = {
     {1, kVersion1, kVersion1SqliteText, kVersion1PostgresText},
+    {2, kVersion2, "", kVersion2PostgresText},
 };
 
 std::string for_backend(std::string_view sql, Backend backend) {
@@ -140,20 +162,21 @@ int stored_schema_version(Database& db) {
     return rows.empty() ? 0 : static_cast<int>(int_of(rows[0][0]).value_or(0));
 }
 
-void migrate(Database& db) {
-    if (stored_schema_version(db) == kSchemaVersion) return;  // no write lock for the common case
+void migrate(Database& db, int version) {
+    if (stored_schema_version(db) == version) return;  // no write lock for the common case
     WriteTransaction transaction(db);
     db.lock_schema();
     db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
     const int stored = stored_schema_version(db);
-    if (stored > kSchemaVersion)
+    if (stored > version)
         throw CatalogError("the catalogue has schema version " + std::to_string(stored) +
-                           ", newer than this library's " + std::to_string(kSchemaVersion) +
+                           ", newer than this library's " + std::to_string(version) +
                            "; use a newer raiiaf or delete the catalogue (it is a cache)");
     for (const Migration& m : kMigrations) {
-        if (m.to_version <= stored) continue;
+        if (m.to_version <= stored || m.to_version > version) continue;
         db.execute(for_backend(m.shared, db.backend()));
-        db.execute(db.backend() == Backend::sqlite ? m.sqlite_only : m.postgresql_only);
+        const std::string_view own = db.backend() == Backend::sqlite ? m.sqlite_only : m.postgresql_only;
+        if (!own.empty()) db.execute(own);
         db.query("INSERT INTO schema_version (version) VALUES (?)", {std::int64_t{m.to_version}});
     }
     transaction.commit();

@@ -15,6 +15,8 @@
 
 #include "../../tools/rgb_png.hpp"
 #include "catalog/database.hpp"
+#include "catalog/indexer.hpp"
+#include "catalog/schema.hpp"
 #include "catalog/query.hpp"
 #include "expect_error.hpp"
 #include "raiiaf/catalog.hpp"
@@ -496,6 +498,24 @@ TEST_P(CatalogTest, ConcurrentSchemaCreationIsSafe) {
     }
     for (const auto& e : errors) EXPECT_EQ(e, "");
     EXPECT_EQ(open().schema_version(), Catalog::current_schema_version());
+}
+
+// A catalogue made by raiiaf 1.2.0's first release (schema 1) is migrated on
+// open and answers every kind of query the same; nothing is re-indexed.
+TEST_P(CatalogTest, MigratesAVersion1Catalogue) {
+    make_tree();
+    {
+        auto db = GetParam() == "sqlite" ? catalog::open_sqlite(location_) : catalog::open_postgresql(location_);
+        catalog::migrate(*db, 1);
+        ASSERT_EQ(catalog::stored_schema_version(*db), 1);
+        (void)catalog::index_roots(*db, {root_}, {});
+    }
+    Catalog catalog = open();
+    EXPECT_EQ(catalog.schema_version(), 2);
+    EXPECT_EQ(find(catalog, "fennec"), (Names{"a.raiiaf", "sub/deeper/c.raiiaf"}));
+    EXPECT_EQ(find(catalog, "negative:blurry"), (Names{"a.raiiaf"}));
+    EXPECT_EQ(find(catalog, "sampler:euler*"), (Names{"a.raiiaf", "sub/deeper/c.raiiaf"}));
+    EXPECT_EQ(catalog.index({root_}).unchanged, 6u);
 }
 
 TEST_P(CatalogTest, RefusesANewerSchema) {
