@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <map>
 #include <string>
 
 #include "catalog/database.hpp"
@@ -19,7 +20,7 @@ namespace {
 // it brings some twenty libraries (Kerberos, LDAP, TLS) that every other
 // command would pay for at start-up (docs/PERFORMANCE.md, CLI start-up).
 struct LibPq {
-#define RAIIAF_PQ_FUNCTIONS(X) X(PQclear) X(PQconnectdb) X(PQerrorMessage) X(PQexec) X(PQexecParams) X(PQfinish) X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQnfields) X(PQntuples) X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) X(PQstatus)
+#define RAIIAF_PQ_FUNCTIONS(X) X(PQclear) X(PQconnectdb) X(PQerrorMessage) X(PQexec) X(PQexecParams) X(PQexecPrepared) X(PQfinish) X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQnfields) X(PQntuples) X(PQprepare) X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) X(PQstatus)
 #define RAIIAF_PQ_POINTER(name) decltype(&::name) name = nullptr;
     RAIIAF_PQ_FUNCTIONS(RAIIAF_PQ_POINTER)
 #undef RAIIAF_PQ_POINTER
@@ -107,9 +108,13 @@ public:
             }
             values[i] = texts[i].c_str();
         }
-        const std::string text = numbered_placeholders(sql);
-        PGresult* result = pq_.PQexecParams(connection_, text.c_str(), static_cast<int>(params.size()), nullptr,
-                                        values.data(), nullptr, nullptr, 0);
+        const int count_of_params = static_cast<int>(params.size());
+        PGresult* result = nullptr;
+        if (const std::string* name = prepared(sql, count_of_params))
+            result = pq_.PQexecPrepared(connection_, name->c_str(), count_of_params, values.data(), nullptr, nullptr, 0);
+        else
+            result = pq_.PQexecParams(connection_, numbered_placeholders(sql).c_str(), count_of_params, nullptr,
+                                      values.data(), nullptr, nullptr, 0);
         check(result, sql);
         std::vector<Row> rows;
         const int count = pq_.PQntuples(result);
@@ -157,6 +162,20 @@ public:
     }
 
 private:
+    // The indexer runs a few statements thousands of times: each is parsed and
+    // planned once per connection (a named prepared statement), not per row.
+    // Up to kMaxPrepared texts; the rest (one-off queries) run unprepared.
+    const std::string* prepared(std::string_view sql, int count_of_params) {
+        if (const auto found = prepared_.find(sql); found != prepared_.end()) return &found->second;
+        if (prepared_.size() >= kMaxPrepared) return nullptr;
+        std::string name = "raiiaf_" + std::to_string(prepared_.size());
+        PGresult* result =
+            pq_.PQprepare(connection_, name.c_str(), numbered_placeholders(sql).c_str(), count_of_params, nullptr);
+        check(result, sql);
+        pq_.PQclear(result);
+        return &prepared_.emplace(std::string(sql), std::move(name)).first->second;
+    }
+
     static std::string trimmed(std::string text) {
         while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
         return text;
@@ -175,9 +194,11 @@ private:
         throw CatalogError(what);
     }
 
+    static constexpr std::size_t kMaxPrepared = 64;
     const LibPq& pq_;
     std::string where_;
     PGconn* connection_ = nullptr;
+    std::map<std::string, std::string, std::less<>> prepared_;  // SQL text -> statement name
 };
 
 }  // namespace
