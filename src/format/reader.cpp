@@ -52,12 +52,17 @@ struct Reader::State {
     void throw_if_unreadable() const {
         if (mapping) mapping->throw_if_faulted();
     }
-    // Which digests a load checks: the reader's options, or (verify) all of them.
+    // How a payload is loaded: as the reader's options say, or (verify) with
+    // every digest checked and an uncompressed payload viewed, not copied
+    // (it is only hashed).
     struct HashCheck {
         bool hashes;
         bool sha256;
+        bool copy;
     };
-    [[nodiscard]] HashCheck default_check() const { return {options.verify_hashes, options.verify_sha256}; }
+    [[nodiscard]] HashCheck default_check() const {
+        return {options.verify_hashes, options.verify_sha256, options.copy_payloads};
+    }
 
     // Header, manifest and chunk bounds: everything that needs no payload.
     void parse_structure();
@@ -284,7 +289,7 @@ Bytes Reader::State::decode_payload(std::size_t index, HashCheck check) const {
         result = zfp_payload(index, *latent);
     } else if (!record.compressed) {
         check_envelope(chunk.first<kChunkHeaderSize>(), index);
-        result = options.copy_payloads ? Bytes::copy_of(chunk.subspan(kChunkHeaderSize))
+        result = check.copy ? Bytes::copy_of(chunk.subspan(kChunkHeaderSize))
                                        : Bytes(chunk.subspan(kChunkHeaderSize), keepalive);
     } else {
         std::uint64_t decompressed = 0;
@@ -458,7 +463,7 @@ Bytes Reader::verified_stored_bytes(std::size_t chunk_index) const {
             state.check_hash(chunk_index, state.stored(chunk_index).subspan(kChunkHeaderSize));
         } else {
             // No digest of the stored bytes (files of the existing package): only decoding can check them.
-            (void)state.payload(chunk_index, {.hashes = true, .sha256 = true});
+            (void)state.payload(chunk_index, {.hashes = true, .sha256 = true, .copy = false});
         }
     } catch (const IoError&) {
         throw;
@@ -553,7 +558,7 @@ CheckReport Reader::verify() const {
             const ChunkRecord& record = chunks()[i];
             state.throw_if_unreadable();
             (void)state.check_stored_sha256(i);
-            const Bytes payload = state.payload(i, {.hashes = true, .sha256 = true});
+            const Bytes payload = state.payload(i, {.hashes = true, .sha256 = true, .copy = false});
             if (record.type == kEnvType) {
                 try {
                     (void)parse_environment(payload.span(), state.options.limits);
