@@ -155,8 +155,9 @@ int run_edit(const EditOptions& o) {
     // one after the other, and none loses another's change.
     std::optional<raiiaf::UpdateLock> lock;
     about_file(o.file, [&] { lock.emplace(o.file); });
-    require_intact(o.file);
 
+    // One parse of the manifest; every chunk is copied as stored, checked
+    // against the digests of its stored bytes, not decoded (stored_content).
     std::optional<raiiaf::Reader> reader;
     raiiaf::ArtifactContent content;
     about_file(o.file, [&] {
@@ -164,27 +165,24 @@ int run_edit(const EditOptions& o) {
         // An exported image carrying the artifact (FORMAT.md section 11) must not be replaced by the bare artifact.
         if (reader->file_size() != fs::file_size(o.file))
             failure(o.file, "is an image carrying an artifact: convert it to a .raiiaf file, edit that, and export it again");
-        content.model = reader->model_info();
-        // The environment is handed over decoded (ENVC and manifest parts,
-        // docs/FORMAT.md 8.8) for the writer to place; files from before ENVC have none.
-        for (const auto& record : reader->chunks())
-            if (record.type != raiiaf::kEnvType) content.stored_chunks.push_back({record, reader->stored_bytes(record.index)});
-        content.environment = reader->environment().value_or(raiiaf::Environment{});
+        content = raiiaf::stored_content(*reader);
     });
     const raiiaf::ModelInfo before = content.model;
     const std::vector<std::string> changed = apply(o, content.model);
     if (same_model_info(before, content.model)) {  // nothing to write: the file stays as it is
-        report_written(o.file, o.json, "unchanged " + printable(o.file), {{"changed", Json::array()}});
+        report_written(o.file, {reader->header(), reader->chunks()}, o.json, "unchanged " + printable(o.file),
+                       {{"changed", Json::array()}});
         return kOk;
     }
+    raiiaf::WrittenFile written;
     try {
-        raiiaf::write_file(o.file, content, {.layout = reader->layout(), .durable = durable_writes()});
+        written = raiiaf::write_file(o.file, content, {.layout = reader->layout(), .durable = durable_writes()});
     } catch (const raiiaf::Error& e) {
         failure(o.file, message_about(o.file, e));
     }
     std::string list;
     for (const auto& change : changed) list += (list.empty() ? "" : ", ") + change;
-    report_written(o.file, o.json, "updated " + printable(o.file) + ": " + printable(list), {{"changed", changed}});
+    report_written(o.file, written, o.json, "updated " + printable(o.file) + ": " + printable(list), {{"changed", changed}});
     return kOk;
 }
 

@@ -1,6 +1,7 @@
 // The manifest text as it comes out of the META chunk: JSON parsing with the
 // depth pre-check, the typed parse in both layouts, the schema check and the
 // per-latent checks the reader applies before touching any payload.
+#include <string>
 #include <string_view>
 
 #include "format/json_text.hpp"
@@ -30,7 +31,8 @@ RAIIAF_FUZZ_TARGET(manifest) {
                 (void)raiiaf::detail::latent_info(record, layout, position++, limits);
             }
             // What the writer would make of it again.
-            (void)raiiaf::detail::build_manifest(layout, parsed.file_info, parsed.model, parsed.chunks);
+            const std::string key(raiiaf::metadata_key(layout));
+            (void)raiiaf::detail::build_manifest(layout, parsed.document.at(key).at("file_info"), parsed.model, parsed.chunks);
         });
         any_layout = any_layout || typed == Outcome::accepted;
     }

@@ -1,8 +1,9 @@
 // The JSON type of the public API, and bounded parsing for text from outside
 // (settings files, command-line values, Python dicts): the manifest reader's
 // bounds on nesting depth, keys per object and values per document are checked
-// on the text before any tree is built, so no input drives the parser into
-// deep recursion, quadratic key insertion or unbounded allocation.
+// as the tree is built, each value before it is added, in one pass over the
+// text, so no input drives the parser into deep recursion, quadratic key
+// insertion or unbounded allocation.
 #pragma once
 
 #include <string_view>

@@ -77,8 +77,10 @@ public:
     [[nodiscard]] std::optional<ImageInfo> image_info() const;
     [[nodiscard]] Bytes load_image() const;  // throws ImageError if the file has none
 
-    // The whole-file check (check_bytes) of this reader's bytes, with its limits:
-    // every hash, SHA-256 included. Never throws for bad input; reports it.
+    // The whole-file check (check_bytes) of this reader's file, on the header
+    // and manifest it parsed when opened (they are not parsed again): every
+    // hash, SHA-256 included, whatever the ReadOptions. Never throws for bad
+    // input; reports it.
     [[nodiscard]] CheckReport verify() const;
 
     // The ENVC chunk, decoded; nullopt for files written before it existed.
@@ -91,6 +93,13 @@ public:
     [[nodiscard]] Bytes load_payload(std::size_t chunk_index) const;
     // A chunk exactly as stored in the file (for copying it verbatim).
     [[nodiscard]] Bytes stored_bytes(std::size_t chunk_index) const;
+    // stored_bytes, checked without decoding where the file records a digest
+    // of the stored bytes (extra.xxh3_128, else extra.stored_sha256; our
+    // writer records them): the copy then carries a payload hash that still
+    // holds. Otherwise (files of the existing package) an uncompressed chunk's
+    // payload SHA-256 is checked on the stored bytes, and only a compressed
+    // one is decoded to check it. Throws ChunkError (or IoError).
+    [[nodiscard]] Bytes verified_stored_bytes(std::size_t chunk_index) const;
 
 private:
     struct State;
@@ -102,6 +111,8 @@ private:
 // each, e.g. `latent "noise": codec shuffle-zstd`, `chunk type XTRA (...)`);
 // empty when it reads it all.
 [[nodiscard]] std::vector<std::string> extensions_used(const Reader& reader);
+// The same for chunk records (those of a file just written: WrittenFile::chunks).
+[[nodiscard]] std::vector<std::string> extensions_used(const std::vector<ChunkRecord>& chunks);
 
 // ---- whole-file check ----------------------------------------------------
 

@@ -51,8 +51,25 @@ struct ArtifactContent {
     std::optional<ImageInput> image;
     std::vector<StoredChunk> stored_chunks;
     // The ENVC written: this environment, or current_environment() when unset.
-    // Not used when stored_chunks already holds an ENVC chunk.
+    // When stored_chunks already holds an ENVC chunk (RAIIAF), only the
+    // components of this environment that the manifest keeps beside it
+    // (docs/FORMAT.md section 8.8) are used.
     std::optional<Environment> environment;
+};
+
+class Reader;
+
+// The content of `reader`'s file for writing it back with other metadata (an
+// edit): its model info, and every chunk copied exactly as stored, checked by
+// Reader::verified_stored_bytes (not decoded where the file records a digest
+// of the stored bytes), with the environment the manifest keeps beside them.
+// Change `model` and write it with the reader's layout.
+[[nodiscard]] ArtifactContent stored_content(const Reader& reader);
+
+// What write_file wrote, as its header and manifest say it.
+struct WrittenFile {
+    Header header;
+    std::vector<ChunkRecord> chunks;
 };
 
 struct WriteOptions {
@@ -76,8 +93,8 @@ struct WriteOptions {
 // Writes atomically: a temporary file beside `path`, fsynced, renamed over it.
 // On any failure the previous file (if any) is untouched and no temporary
 // file remains.
-void write_file(const std::filesystem::path& path, const ArtifactContent& content,
-                const WriteOptions& options = {});
+WrittenFile write_file(const std::filesystem::path& path, const ArtifactContent& content,
+                       const WriteOptions& options = {});
 
 // Writes many files, made durable together: two barriers for the whole batch
 // (AtomicBatch) instead of two fsyncs per file. add() encodes and writes a

@@ -438,7 +438,7 @@ raiiaf_result raiiaf_reader_load_image(const raiiaf_reader* reader, void* buffer
 raiiaf_result raiiaf_reader_verify(const raiiaf_reader* reader) {
     return guarded(__func__, [&]([[maybe_unused]] const char* fn) {
         require(reader, fn, "reader");
-        raiiaf::check_bytes(reader->file.span(), reader->limits).throw_if_failed();
+        reader->reader.verify().throw_if_failed();  // on the manifest it parsed when opened
     });
 }
 

@@ -147,15 +147,58 @@ void check_json_tree(const Json& value, const Limits& limits, const std::string&
     }
 }
 
-Json parse_json(std::string_view text, const Limits& limits) {
-    check_json_text(text, limits);
-    try {
-        return Json::parse(text.begin(), text.end());
-    } catch (const Json::parse_error& e) {
-        throw JsonTextError(syntax_error(e), e.byte > 0 ? e.byte - 1 : 0);
-    } catch (const Json::exception& e) {
-        throw JsonTextError(std::string("not valid JSON: ") + e.what(), std::nullopt);
+namespace {
+
+// The tree built in the same pass as the bounds are checked: each event
+// reaches the builder only after the checker allowed it, so no bound is
+// exceeded by what is built (a key over the limit is never inserted).
+class BoundedBuilder {
+public:
+    using number_integer_t = Json::number_integer_t;
+    using number_unsigned_t = Json::number_unsigned_t;
+    using number_float_t = Json::number_float_t;
+    using string_t = Json::string_t;
+    using binary_t = Json::binary_t;
+
+    BoundedBuilder(Json& root, const Limits& limits) : checker_(limits), builder_(root, /*allow_exceptions=*/false) {}
+
+    bool null() { return checker_.null() && builder_.null(); }
+    bool boolean(bool value) { return checker_.boolean(value) && builder_.boolean(value); }
+    bool number_integer(number_integer_t value) { return checker_.number_integer(value) && builder_.number_integer(value); }
+    bool number_unsigned(number_unsigned_t value) {
+        return checker_.number_unsigned(value) && builder_.number_unsigned(value);
     }
+    bool number_float(number_float_t value, const string_t& text) {
+        return checker_.number_float(value, text) && builder_.number_float(value, text);
+    }
+    bool string(string_t& value) { return checker_.string(value) && builder_.string(value); }
+    bool binary(binary_t& value) { return checker_.binary(value) && builder_.binary(value); }
+    bool start_object(std::size_t size) { return checker_.start_object(size) && builder_.start_object(size); }
+    bool start_array(std::size_t size) { return checker_.start_array(size) && builder_.start_array(size); }
+    bool end_object() { return checker_.end_object() && builder_.end_object(); }
+    bool end_array() { return checker_.end_array() && builder_.end_array(); }
+    bool key(string_t& value) { return checker_.key(value) && builder_.key(value); }
+    bool parse_error(std::size_t position, const std::string& token, const nlohmann::detail::exception& e) {
+        return checker_.parse_error(position, token, e);
+    }
+
+    [[nodiscard]] const BoundsChecker& checker() const { return checker_; }
+
+private:
+    BoundsChecker checker_;
+    nlohmann::detail::json_sax_dom_parser<Json> builder_;
+};
+
+}  // namespace
+
+Json parse_json(std::string_view text, const Limits& limits) {
+    Json root;
+    BoundedBuilder builder(root, limits);
+    if (!Json::sax_parse(text.begin(), text.end(), &builder)) {
+        const BoundsChecker& checker = builder.checker();
+        throw JsonTextError(checker.reason(), checker.offset(), checker.exceeds_limits());
+    }
+    return root;
 }
 
 std::string dump_python_json(const Json& value) {

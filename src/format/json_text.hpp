@@ -27,7 +27,8 @@ struct JsonTextError : std::runtime_error {
 // quadratic key insertion or unbounded allocation. Throws JsonTextError.
 void check_json_text(std::string_view text, const Limits& limits);
 
-// check_json_text, then the parse. Throws JsonTextError.
+// The tree, built in one pass that enforces check_json_text's bounds as it
+// goes (the same errors, at the same places). Throws JsonTextError.
 [[nodiscard]] Json parse_json(std::string_view text, const Limits& limits);
 
 // The same bounds for a tree built in memory (by an API caller, from a Python

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "format/chunk.hpp"
+#include "raiiaf/env.hpp"
 #include "raiiaf/errors.hpp"
 
 RAIIAF_DETAIL_NAMESPACE_BEGIN
@@ -146,8 +147,7 @@ ParsedManifest parse_manifest(Json document, Layout layout) {
     const std::string root = "/" + key;
     const Json& metadata = member(document, key.c_str(), "");
     if (!metadata.is_object()) fail("expected an object", root);
-    parsed.file_info = member(metadata, "file_info", root);
-    if (!parsed.file_info.is_object()) fail("expected an object", root + "/file_info");
+    if (!member(metadata, "file_info", root).is_object()) fail("expected an object", root + "/file_info");
     parsed.model = model_info_from_json(member(metadata, "model_info", root), root + "/model_info");
     const Json& chunks = member(metadata, "chunks", root);
     if (!chunks.is_array()) fail("expected an array", root + "/chunks");
@@ -156,6 +156,22 @@ ParsedManifest parse_manifest(Json document, Layout layout) {
         parsed.chunks.push_back(chunk_record_from_json(chunks[i], root + "/chunks/" + std::to_string(i), i));
     parsed.document = std::move(document);
     return parsed;
+}
+
+std::optional<Environment> manifest_environment(const Json& document, Layout layout) {
+    const std::string key(metadata_key(layout));
+    const auto body = document.find(key);
+    if (body == document.end() || !body->is_object()) return std::nullopt;
+    const auto env = body->find(std::string(kManifestEnvironmentKey));
+    if (env == body->end()) return std::nullopt;
+    const std::string text = env->dump();
+    try {
+        return parse_environment(std::as_bytes(std::span(text.data(), text.size())));
+    } catch (const EnvChunkError& e) {
+        throw EnvChunkError(e.reason(), ErrorLocation::at_json_path("/" + key + "/" +
+                                                                    std::string(kManifestEnvironmentKey) +
+                                                                    e.where().json_path));
+    }
 }
 
 std::optional<std::string> record_extension(const ChunkRecord& record) {

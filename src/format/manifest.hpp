@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "raiiaf/env.hpp"
 #include "raiiaf/format.hpp"
 #include "raiiaf/limits.hpp"
 
@@ -15,7 +16,6 @@ RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 struct ParsedManifest {
     Json document;
-    Json file_info;
     ModelInfo model;
     std::vector<ChunkRecord> chunks;
 };
@@ -34,6 +34,11 @@ struct ParsedManifest {
 
 // The key of a GEN5 manifest's environment, beside file_info, model_info and chunks.
 inline constexpr std::string_view kManifestEnvironmentKey = "environment";
+
+// The environment a manifest keeps beside its chunks (GEN5: all of it;
+// RAIIAF: the components the existing package does not record; docs/FORMAT.md
+// section 8.8); nullopt when it keeps none. Throws EnvChunkError naming the JSON path.
+[[nodiscard]] std::optional<Environment> manifest_environment(const Json& document, Layout layout);
 
 // What in a chunk record the existing raiiaf/gen5 package cannot read (an
 // extension: docs/FORMAT.md marks each [ext]), e.g. `latent "noise": codec

@@ -52,15 +52,30 @@ struct Reader::State {
     void throw_if_unreadable() const {
         if (mapping) mapping->throw_if_faulted();
     }
+    // How a payload is loaded: as the reader's options say, or (verify) with
+    // every digest checked and an uncompressed payload viewed, not copied
+    // (it is only hashed).
+    struct HashCheck {
+        bool hashes;
+        bool sha256;
+        bool copy;
+    };
+    [[nodiscard]] HashCheck default_check() const {
+        return {options.verify_hashes, options.verify_sha256, options.copy_payloads};
+    }
+
     // Header, manifest and chunk bounds: everything that needs no payload.
     void parse_structure();
     void check_envelope(std::span<const std::byte, kChunkHeaderSize> bytes, std::size_t index) const;
-    [[nodiscard]] Bytes payload(std::size_t index) const;
-    [[nodiscard]] Bytes decode_payload(std::size_t index) const;
+    [[nodiscard]] Bytes payload(std::size_t index) const { return payload(index, default_check()); }
+    [[nodiscard]] Bytes payload(std::size_t index, HashCheck check) const;
+    [[nodiscard]] Bytes decode_payload(std::size_t index, HashCheck check) const;
     [[nodiscard]] Bytes zfp_payload(std::size_t index, const LatentInfo& info) const;
     void check_hash(std::size_t index, std::span<const std::byte> payload) const;
     // True when the record has a fast digest and the stored bytes match it.
     [[nodiscard]] bool check_fast_digest(std::size_t index) const;
+    // True when the record has extra.stored_sha256 and the stored bytes match it.
+    [[nodiscard]] bool check_stored_sha256(std::size_t index) const;
 };
 
 namespace {
@@ -210,6 +225,16 @@ bool Reader::State::check_fast_digest(std::size_t index) const {
     return true;
 }
 
+bool Reader::State::check_stored_sha256(std::size_t index) const {
+    const ChunkRecord& record = manifest.chunks[index];
+    const auto digest = record.extra.find(std::string(kStoredDigestKey));
+    if (digest == record.extra.end()) return false;
+    if (!digest->is_string() || digest->get_ref<const std::string&>() != detail::sha256_hex(stored(index)))
+        throw_chunk_error("SHA-256 of the stored bytes does not match extra." + std::string(kStoredDigestKey),
+                          ErrorLocation::at_chunk(index, record.type, record.offset));
+    return true;
+}
+
 void Reader::State::check_hash(std::size_t index, std::span<const std::byte> payload) const {
     if (detail::sha256_hex(payload) != manifest.chunks[index].hash)
         throw_chunk_error("SHA-256 of the payload does not match the manifest", location(index));
@@ -237,10 +262,10 @@ Bytes Reader::State::zfp_payload(std::size_t index, const LatentInfo& info) cons
     }
 }
 
-Bytes Reader::State::payload(std::size_t index) const {
+Bytes Reader::State::payload(std::size_t index, HashCheck check) const {
     throw_if_unreadable();
     try {
-        Bytes result = decode_payload(index);
+        Bytes result = decode_payload(index, check);
         throw_if_unreadable();
         return result;
     } catch (const IoError&) {
@@ -251,12 +276,12 @@ Bytes Reader::State::payload(std::size_t index) const {
     }
 }
 
-Bytes Reader::State::decode_payload(std::size_t index) const {
+Bytes Reader::State::decode_payload(std::size_t index, HashCheck check) const {
     const ChunkRecord& record = manifest.chunks[index];
     const auto where = location(index);
     const auto chunk = stored(index);
     // Stored bytes first: the decoders then only ever see checked input.
-    const bool fast_checked = options.verify_hashes && check_fast_digest(index);
+    const bool fast_checked = check.hashes && check_fast_digest(index);
     Bytes result;
     const auto latent = std::find_if(latents.begin(), latents.end(),
                                      [&](const LatentInfo& info) { return info.chunk_index == index; });
@@ -264,7 +289,7 @@ Bytes Reader::State::decode_payload(std::size_t index) const {
         result = zfp_payload(index, *latent);
     } else if (!record.compressed) {
         check_envelope(chunk.first<kChunkHeaderSize>(), index);
-        result = options.copy_payloads ? Bytes::copy_of(chunk.subspan(kChunkHeaderSize))
+        result = check.copy ? Bytes::copy_of(chunk.subspan(kChunkHeaderSize))
                                        : Bytes(chunk.subspan(kChunkHeaderSize), keepalive);
     } else {
         std::uint64_t decompressed = 0;
@@ -289,7 +314,7 @@ Bytes Reader::State::decode_payload(std::size_t index) const {
             result = Bytes(body, std::shared_ptr<const void>(buffer));
         }
     }
-    if (options.verify_hashes && (!fast_checked || options.verify_sha256)) check_hash(index, result.span());
+    if (check.hashes && (!fast_checked || check.sha256)) check_hash(index, result.span());
     return result;
 }
 
@@ -363,22 +388,6 @@ std::optional<std::size_t> first_chunk_of_type(const std::vector<ChunkRecord>& c
     return std::nullopt;
 }
 
-// The environment a GEN5 manifest keeps beside its chunks (docs/FORMAT.md section 8.8).
-std::optional<Environment> manifest_environment(const Json& document, Layout layout) {
-    const std::string key(metadata_key(layout));
-    const auto body = document.find(key);
-    if (body == document.end() || !body->is_object()) return std::nullopt;
-    const auto env = body->find(std::string(detail::kManifestEnvironmentKey));
-    if (env == body->end()) return std::nullopt;
-    const std::string text = env->dump();
-    try {
-        return parse_environment(std::as_bytes(std::span(text.data(), text.size())));
-    } catch (const EnvChunkError& e) {
-        throw EnvChunkError(e.reason(), ErrorLocation::at_json_path("/" + key + "/" +
-                                                                    std::string(detail::kManifestEnvironmentKey) +
-                                                                    e.where().json_path));
-    }
-}
 }  // namespace
 
 std::optional<ImageInfo> Reader::image_info() const {
@@ -406,7 +415,7 @@ Bytes Reader::load_image() const {
 std::optional<Environment> Reader::environment() const {
     // The ENVC chunk, then the components the manifest keeps (all of them in
     // GEN5; in RAIIAF those the existing package does not record).
-    std::optional<Environment> in_manifest = manifest_environment(manifest(), layout());
+    std::optional<Environment> in_manifest = detail::manifest_environment(manifest(), layout());
     const auto index = first_chunk_of_type(chunks(), kEnvType);
     if (!index) return in_manifest;
     const Bytes payload = state_->payload(*index);
@@ -440,9 +449,37 @@ Bytes Reader::stored_bytes(std::size_t chunk_index) const {
     return Bytes(state_->stored(chunk_index), state_->keepalive);
 }
 
-std::vector<std::string> extensions_used(const Reader& reader) {
+Bytes Reader::verified_stored_bytes(std::size_t chunk_index) const {
+    if (chunk_index >= chunks().size())
+        throw InvalidArgument("chunk " + std::to_string(chunk_index) + " does not exist");
+    const State& state = *state_;
+    const ChunkRecord& record = chunks()[chunk_index];
+    state.throw_if_unreadable();
+    try {
+        if (!record.compressed) state.check_envelope(state.stored(chunk_index).first<kChunkHeaderSize>(), chunk_index);
+        if (state.check_fast_digest(chunk_index) || state.check_stored_sha256(chunk_index)) {
+            // the stored bytes are the ones written: the payload's SHA-256 still holds
+        } else if (!record.compressed) {
+            state.check_hash(chunk_index, state.stored(chunk_index).subspan(kChunkHeaderSize));
+        } else {
+            // No digest of the stored bytes (files of the existing package): only decoding can check them.
+            (void)state.payload(chunk_index, {.hashes = true, .sha256 = true, .copy = false});
+        }
+    } catch (const IoError&) {
+        throw;
+    } catch (...) {
+        state.throw_if_unreadable();  // the zeros, not the file, made it fail
+        throw;
+    }
+    state.throw_if_unreadable();
+    return Bytes(state.stored(chunk_index), state.keepalive);
+}
+
+std::vector<std::string> extensions_used(const Reader& reader) { return extensions_used(reader.chunks()); }
+
+std::vector<std::string> extensions_used(const std::vector<ChunkRecord>& chunks) {
     std::vector<std::string> extensions;
-    for (const auto& record : reader.chunks())
+    for (const auto& record : chunks)
         if (auto extension = detail::unreadable_by_existing_package(record)) extensions.push_back(std::move(*extension));
     return extensions;
 }
@@ -466,56 +503,65 @@ void record_problem(CheckReport& report) {
 }  // namespace
 
 CheckReport check_bytes(std::span<const std::byte> bytes, const Limits& limits) {
-    CheckReport report;
-    std::optional<Reader> reader;
     try {
-        reader.emplace(Reader::from_bytes(Bytes::borrowed(bytes),
-                                          {.limits = limits, .verify_hashes = true, .verify_sha256 = true}));
+        return Reader::from_bytes(Bytes::borrowed(bytes), {.limits = limits}).verify();
     } catch (...) {
+        CheckReport report;
         record_problem(report);
         return report;
     }
-    report.layout = reader->layout();
-    report.chunk_count = reader->chunks().size();
+}
+
+CheckReport check_file(const std::filesystem::path& path, const Limits& limits) {
+    try {
+        return Reader::open(path, {.limits = limits}).verify();
+    } catch (...) {
+        CheckReport report;
+        record_problem(report);
+        return report;
+    }
+}
+
+// Everything open() has not checked yet, on the structure it parsed.
+CheckReport Reader::verify() const {
+    const State& state = *state_;
+    CheckReport report;
+    report.layout = layout();
+    report.chunk_count = chunks().size();
 
     try {
-        validate_manifest(reader->manifest());
+        validate_manifest(manifest());
     } catch (const InvalidArgument& e) {
         report.problems.push_back({std::make_exception_ptr(MetadataError(e.reason(), e.where())),
                                    MetadataError(e.reason(), e.where()).what()});
     }
-    const Json& file_info = reader->manifest()[std::string(metadata_key(reader->layout()))]["file_info"];
+    const Json& file_info = manifest()[std::string(metadata_key(layout()))]["file_info"];
     try {
         const auto magic = file_info.find("magic");
-        if (magic == file_info.end() || *magic != layout_magic(reader->layout()))
+        if (magic == file_info.end() || *magic != layout_magic(layout()))
             throw MetadataError("file_info.magic does not match the header's magic");
         const auto count = file_info.find("chunk_count");
-        if (count == file_info.end() || *count != reader->chunks().size())
+        if (count == file_info.end() || *count != chunks().size())
             throw MetadataError("file_info.chunk_count does not match the number of chunks");
     } catch (...) {
         record_problem(report);
     }
 
     try {
-        (void)manifest_environment(reader->manifest(), reader->layout());
+        (void)detail::manifest_environment(manifest(), layout());
     } catch (...) {
         record_problem(report);
     }
 
-    for (std::size_t i = 0; i < reader->chunks().size(); ++i) {
+    for (std::size_t i = 0; i < chunks().size(); ++i) {
         try {
-            const ChunkRecord& record = reader->chunks()[i];
-            if (const auto digest = record.extra.find(std::string(kStoredDigestKey)); digest != record.extra.end()) {
-                const std::string stored = detail::sha256_hex(reader->stored_bytes(i).span());
-                if (!digest->is_string() || digest->get<std::string>() != stored)
-                    throw_chunk_error("SHA-256 of the stored bytes does not match extra." +
-                                          std::string(kStoredDigestKey),
-                                      ErrorLocation::at_chunk(i, record.type, record.offset));
-            }
-            const Bytes payload = reader->load_payload(i);
+            const ChunkRecord& record = chunks()[i];
+            state.throw_if_unreadable();
+            (void)state.check_stored_sha256(i);
+            const Bytes payload = state.payload(i, {.hashes = true, .sha256 = true, .copy = false});
             if (record.type == kEnvType) {
                 try {
-                    (void)parse_environment(payload.span(), limits);
+                    (void)parse_environment(payload.span(), state.options.limits);
                 } catch (const EnvChunkError& e) {
                     throw EnvChunkError(e.reason(), ErrorLocation::at_chunk(i, record.type, record.offset));
                 }
@@ -524,25 +570,15 @@ CheckReport check_bytes(std::span<const std::byte> bytes, const Limits& limits) 
             record_problem(report);
         }
     }
-    return report;
-}
-
-CheckReport Reader::verify() const { return check_bytes(state_->file, state_->options.limits); }
-
-CheckReport check_file(const std::filesystem::path& path, const Limits& limits) {
-    try {
-        const auto mapping = detail::MappedFile::open(path);
-        CheckReport report = check_bytes(mapping->bytes(), limits);
-        if (mapping->faulted()) {  // every finding after the fault is about zeros
-            report.problems.clear();
-            mapping->throw_if_faulted();
+    if (state.mapping && state.mapping->faulted()) {  // every finding after the fault is about zeros
+        report.problems.clear();
+        try {
+            state.throw_if_unreadable();
+        } catch (...) {
+            record_problem(report);
         }
-        return report;
-    } catch (...) {
-        CheckReport report;
-        record_problem(report);
-        return report;
     }
+    return report;
 }
 
 RAIIAF_NAMESPACE_END

@@ -457,14 +457,17 @@ Plan make_plan(const ArtifactContent& content, const WriteOptions& options) {
     if (layout == Layout::gen5) {
         plan.manifest_environment =
             environment_json(copied_environment ? *copied_environment : content.environment.value_or(current_environment()));
-    } else if (!has_environment) {
+    } else {
         // The existing package warns about every ENVC component it does not
         // record itself: ours go to the manifest (docs/FORMAT.md section 8.8).
-        const Environment env = content.environment.value_or(current_environment());
+        // With an ENVC chunk copied as stored (an edit), the manifest keeps
+        // the components of `environment` that chunk does not hold.
+        const Environment env = has_environment ? content.environment.value_or(Environment{})
+                                                : content.environment.value_or(current_environment());
         Environment shared{env.env_version, {}}, ours{env.env_version, {}};
         for (const auto& component : env.components)
             (shared_component_id(component.id) ? shared : ours).components.push_back(component);
-        plan.chunks.push_back(environment_chunk(shared));
+        if (!has_environment) plan.chunks.push_back(environment_chunk(shared));
         if (!ours.components.empty()) plan.manifest_environment = environment_json(ours);
     }
 
@@ -531,7 +534,7 @@ void emit_chunks(const Plan& plan, const Sink& sink, Digests& digests, std::opti
 // Writes the header placeholder and the chunks while the digests are computed
 // and the image and the manifest's schema are checked (on all cores when
 // there is enough to hash), then the manifest and the header.
-void write_plan(Plan& plan, const WriteOptions& options, const Sink& sink) {
+WrittenFile write_plan(Plan& plan, const WriteOptions& options, const Sink& sink) {
     const Layout layout = plan.layout;
     sink.append(std::vector<std::byte>(header_size(layout)));
 
@@ -622,6 +625,7 @@ void write_plan(Plan& plan, const WriteOptions& options, const Sink& sink) {
     header.chunk_count = static_cast<std::uint32_t>(count);
     header.file_size = total_size;
     sink.write_header(encode_header(header));
+    return {header, std::move(records)};
 }
 
 }  // namespace
@@ -636,12 +640,13 @@ std::vector<std::byte> encode(const ArtifactContent& content, const WriteOptions
     return out;
 }
 
-void write_file(const std::filesystem::path& path, const ArtifactContent& content, const WriteOptions& options) {
+WrittenFile write_file(const std::filesystem::path& path, const ArtifactContent& content, const WriteOptions& options) {
     Plan plan = make_plan(content, options);
     detail::AtomicFile file(path);
-    write_plan(plan, options, {[&](std::span<const std::byte> bytes) { file.write(bytes); },
-                               [&](std::span<const std::byte> header) { file.write_at(0, header); }});
+    WrittenFile written = write_plan(plan, options, {[&](std::span<const std::byte> bytes) { file.write(bytes); },
+                                                     [&](std::span<const std::byte> header) { file.write_at(0, header); }});
     file.commit(options.durable);
+    return written;
 }
 
 void WriteBatch::add(const std::filesystem::path& path, const ArtifactContent& content, const WriteOptions& options) {

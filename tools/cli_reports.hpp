@@ -1,0 +1,24 @@
+// What commands say about artifacts they check or write.
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+
+#include <raiiaf/raiiaf.hpp>
+
+namespace raiiaf_cli {
+
+namespace fs = std::filesystem;
+using raiiaf::Json;
+
+// The library's whole-file check (Reader::verify) of the open `file`; a
+// damaged file ends the command (exit 1) with every problem on stderr.
+void require_intact(const raiiaf::Reader& reader, const fs::path& file);
+// A file just written, from the header and records the writer wrote (the
+// file is not read again): {"file", "layout", "version", "chunk_count",
+// "file_size"} (docs/CLI.md), the keys in `extra` after them. Printed as
+// JSON, or as "<text> (raiiaf 1.0, 4 chunks, 10197 bytes)".
+void report_written(const fs::path& path, const raiiaf::WrittenFile& written, bool json, std::string_view text,
+                    const Json& extra = Json::object());
+
+}  // namespace raiiaf_cli
