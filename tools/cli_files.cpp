@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <utility>
 
 #include "cli_errors.hpp"
@@ -35,7 +36,7 @@ private:
 
 }  // namespace
 
-std::vector<std::byte> read_input_file(const fs::path& path, std::optional<std::uint64_t> max_size) {
+raiiaf::Bytes read_input_file(const fs::path& path, std::optional<std::uint64_t> max_size) {
     // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (fd.get() < 0) io_failure(path, "", errno);
@@ -45,17 +46,18 @@ std::vector<std::byte> read_input_file(const fs::path& path, std::optional<std::
     const auto size = static_cast<std::uint64_t>(info.st_size);
     if (max_size && size > *max_size)
         failure(path, "file of " + std::to_string(size) + " bytes exceeds the limit of " + std::to_string(*max_size));
-    std::vector<std::byte> bytes(static_cast<std::size_t>(size));
+    // Not zero-filled first: for `raiiaf import` of a folder that pass over
+    // every image was 5 % of the CPU time.
+    const auto buffer = std::make_shared_for_overwrite<std::byte[]>(static_cast<std::size_t>(size));
     std::size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::read(fd.get(), bytes.data() + done, bytes.size() - done);
+    while (done < size) {
+        const ssize_t n = ::read(fd.get(), buffer.get() + done, static_cast<std::size_t>(size) - done);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) io_failure(path, "cannot read", errno);
         if (n == 0) break;
         done += static_cast<std::size_t>(n);
     }
-    bytes.resize(done);
-    return bytes;
+    return raiiaf::Bytes(std::span<const std::byte>(buffer.get(), done), buffer);
 }
 
 Json read_json_file(const fs::path& path) {

@@ -19,7 +19,7 @@ using raiiaf::Json;
 
 // A regular file's bytes (FIFOs, devices and directories are refused), at
 // most max_size of them.
-std::vector<std::byte> read_input_file(const fs::path& path, std::optional<std::uint64_t> max_size = std::nullopt);
+raiiaf::Bytes read_input_file(const fs::path& path, std::optional<std::uint64_t> max_size = std::nullopt);
 // --latent NAME=FILE.npy, NAME=FILE.safetensors or NAME=FILE.safetensors:TENSOR (cmd_create.cpp).
 raiiaf::LatentInput read_latent_spec(const std::string& spec);
 // --no-fsync, given to a command that writes (main.cpp adds it): its writes

@@ -168,7 +168,7 @@ int run_create(const CreateOptions& o) {
 
     if (!o.environment_file.empty()) {
         const auto payload = read_input_file(o.environment_file, raiiaf::Limits{}.max_manifest_size);
-        about_file(o.environment_file, [&] { content.environment = raiiaf::parse_environment(payload); });
+        about_file(o.environment_file, [&] { content.environment = raiiaf::parse_environment(payload.span()); });
     }
 
     for (const auto& spec : o.latent_specs) content.latents.push_back(read_latent_spec(spec));
@@ -182,7 +182,7 @@ int run_create(const CreateOptions& o) {
     for (const auto& latent : content.latents)
         if (!names.insert(latent.name).second) usage_error("create", "two latents are named \"" + latent.name + "\"");
 
-    content.image = raiiaf::ImageInput{raiiaf::Bytes(read_input_file(o.image))};
+    content.image = raiiaf::ImageInput{read_input_file(o.image)};
 
     raiiaf::WrittenFile written;
     try {

@@ -102,7 +102,7 @@ Result import_one(const Job& job, const ImportCommandOptions& o, const raiiaf::I
     result.line = {{"file", job.image.string()}};
     try {
         auto bytes = read_input_file(job.image);
-        const raiiaf::GenerationMetadata metadata = raiiaf::read_generation_metadata(bytes, options);
+        const raiiaf::GenerationMetadata metadata = raiiaf::read_generation_metadata(bytes.span(), options);
         if (o.dry_run) result.line["record"] = metadata.record;
         if (!metadata.recognised()) {
             result.outcome = Outcome::unknown;
@@ -120,7 +120,7 @@ Result import_one(const Job& job, const ImportCommandOptions& o, const raiiaf::I
             raiiaf::ArtifactContent content;
             content.model = raiiaf::imported_model_info(metadata);
             content.latents = std::move(latents);
-            content.image = raiiaf::ImageInput{raiiaf::Bytes(std::move(bytes))};
+            content.image = raiiaf::ImageInput{std::move(bytes)};
             try {
                 if (durable_writes()) batch.add(job.output, content);
                 else raiiaf::write_file(job.output, content, {.durable = false});
