@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""CLI start-up cost: CPU of `raiiaf info FILE` from the shell next to /bin/true.
+
+    bench/startup.py [--cli build/bin/raiiaf] [--runs 400] [--file F.raiiaf]
+
+Runs each command N times (interleaved, in rounds) with subprocess and reads
+the CPU the children used (user + system, resource.getrusage(RUSAGE_CHILDREN))
+around each batch. Without --file it makes a W1-like artifact (a 1024x1024 PNG
+and a 1x4x128x128 float32 latent) with `raiiaf create`. Prints one JSON object:
+CPU per call, the ratio to /bin/true, and the shared libraries the CLI needs
+(readelf -d) and loads (LD_DEBUG=files) for `info`.
+"""
+import argparse
+import json
+import os
+import platform
+import resource
+import struct
+import subprocess
+import sys
+import tempfile
+import zlib
+from pathlib import Path
+
+
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_per_call(argv, runs):
+    before = children_cpu()
+    for _ in range(runs):
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return (children_cpu() - before) / runs
+
+
+def png(width, height):
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    row = bytes(range(256)) * (width * 3 // 256)
+    raw = b"".join(b"\0" + row[(y % 7):] + row[:(y % 7)] for y in range(height))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")
+
+
+def npy_float32(shape):
+    count = 1
+    for dim in shape:
+        count *= dim
+    header = "{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }" % "".join(f"{d}, " for d in shape)
+    header += " " * (63 - (10 + len(header)) % 64) + "\n"
+    values = struct.pack(f"<{count}f", *((i % 97) / 97.0 for i in range(count)))
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + values
+
+
+def make_w1(cli, folder):
+    image, latent, artifact = folder / "w1.png", folder / "w1.npy", folder / "w1.raiiaf"
+    image.write_bytes(png(1024, 1024))
+    latent.write_bytes(npy_float32((1, 4, 128, 128)))
+    subprocess.run([cli, "create", str(image), "-o", str(artifact), "--latent", f"latent={latent}",
+                    "--model", "bench", "--model-version", "1", "--prompt", "start-up"],
+                   check=True, stdout=subprocess.DEVNULL)
+    return artifact
+
+
+def needed_libraries(cli):
+    out = subprocess.run(["readelf", "-d", cli], capture_output=True, text=True, check=True).stdout
+    return [line.split("[", 1)[1].rstrip("]") for line in out.splitlines() if "(NEEDED)" in line]
+
+
+def loaded_libraries(argv):
+    env = dict(os.environ, LD_DEBUG="files")
+    err = subprocess.run(argv, capture_output=True, text=True, env=env).stderr
+    names = []
+    for line in err.splitlines():
+        if "file=" in line and "[0];  needed by" in line or "file=" in line and "dynamically loaded by" in line:
+            name = line.split("file=", 1)[1].split()[0]
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    root = Path(__file__).resolve().parent.parent
+    parser.add_argument("--cli", default=str(root / "build" / "bin" / "raiiaf"))
+    parser.add_argument("--runs", type=int, default=400, help="calls of each command (default 400)")
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds (default 4)")
+    parser.add_argument("--file", help="the artifact for `info` (default: a W1-like one made here)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        artifact = Path(args.file) if args.file else make_w1(args.cli, Path(folder))
+        info = [args.cli, "info", str(artifact)]
+        per_round = max(1, args.runs // args.rounds)
+        cli_cpu = true_cpu = 0.0
+        for _ in range(args.rounds):
+            cli_cpu += cpu_per_call(info, per_round)
+            true_cpu += cpu_per_call(["/bin/true"], per_round)
+        cli_cpu /= args.rounds
+        true_cpu /= args.rounds
+        result = {
+            "machine": f"{platform.node()} {platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+            "cli": args.cli,
+            "calls": per_round * args.rounds,
+            "info_cpu_ms": round(cli_cpu * 1e3, 3),
+            "true_cpu_ms": round(true_cpu * 1e3, 3),
+            "ratio_to_true": round(cli_cpu / true_cpu, 2) if true_cpu > 0 else None,
+            "needed": needed_libraries(args.cli),
+            "loaded_by_info": loaded_libraries(info),
+        }
+    json.dump(result, sys.stdout, indent=1)
+    print()
+
+
+if __name__ == "__main__":
+    main()
