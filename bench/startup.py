@@ -3,9 +3,9 @@
 
     bench/startup.py [--cli build/bin/raiiaf] [--runs 400] [--file F.raiiaf]
 
-Runs each command N times (interleaved, in rounds) with subprocess and reads
-the CPU the children used (user + system, resource.getrusage(RUSAGE_CHILDREN))
-around each batch. Without --file it makes a W1-like artifact (a 1024x1024 PNG
+Runs each command N times with subprocess, alternating, and reads the CPU the
+children used (user + system, resource.getrusage(RUSAGE_CHILDREN)) around each
+call. Without --file it makes a W1-like artifact (a 1024x1024 PNG
 and a 1x4x128x128 float32 latent) with `raiiaf create`. Prints one JSON object:
 CPU per call, the ratio to /bin/true, and the shared libraries the CLI needs
 (readelf -d) and loads (LD_DEBUG=files) for `info`.
@@ -28,11 +28,16 @@ def children_cpu():
     return usage.ru_utime + usage.ru_stime
 
 
-def cpu_per_call(argv, runs):
-    before = children_cpu()
+def cpu_per_call(commands, runs):
+    """CPU seconds per call of each command; the calls alternate, so that a
+    busy spell of the machine falls on every command alike."""
+    totals = [0.0] * len(commands)
     for _ in range(runs):
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return (children_cpu() - before) / runs
+        for index, argv in enumerate(commands):
+            before = children_cpu()
+            subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            totals[index] += children_cpu() - before
+    return [total / runs for total in totals]
 
 
 def png(width, height):
@@ -86,23 +91,16 @@ def main():
     root = Path(__file__).resolve().parent.parent
     parser.add_argument("--cli", default=str(root / "build" / "bin" / "raiiaf"))
     parser.add_argument("--runs", type=int, default=400, help="calls of each command (default 400)")
-    parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds (default 4)")
     parser.add_argument("--file", help="the artifact for `info` (default: a W1-like one made here)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         artifact = Path(args.file) if args.file else make_w1(args.cli, Path(folder))
         info = [args.cli, "info", str(artifact)]
-        per_round = max(1, args.runs // args.rounds)
-        cli_cpu = true_cpu = 0.0
-        for _ in range(args.rounds):
-            cli_cpu += cpu_per_call(info, per_round)
-            true_cpu += cpu_per_call(["/bin/true"], per_round)
-        cli_cpu /= args.rounds
-        true_cpu /= args.rounds
+        cli_cpu, true_cpu = cpu_per_call([info, ["/bin/true"]], args.runs)
         result = {
             "machine": f"{platform.node()} {platform.processor() or platform.machine()}, {os.cpu_count()} cores",
             "cli": args.cli,
-            "calls": per_round * args.rounds,
+            "calls": args.runs,
             "info_cpu_ms": round(cli_cpu * 1e3, 3),
             "true_cpu_ms": round(true_cpu * 1e3, 3),
             "ratio_to_true": round(cli_cpu / true_cpu, 2) if true_cpu > 0 else None,

@@ -5,6 +5,7 @@
 #include "codecs/shuffle.hpp"
 #include "codecs/zfp_codec.hpp"
 #include "codecs/zstd_codec.hpp"
+#include "env/environment_json.hpp"
 #include "format/chunk.hpp"
 #include "format/header_fields.hpp"
 #include "format/json_text.hpp"
@@ -370,9 +371,8 @@ std::optional<Environment> manifest_environment(const Json& document, Layout lay
     if (body == document.end() || !body->is_object()) return std::nullopt;
     const auto env = body->find(std::string(detail::kManifestEnvironmentKey));
     if (env == body->end()) return std::nullopt;
-    const std::string text = env->dump();
     try {
-        return parse_environment(std::as_bytes(std::span(text.data(), text.size())));
+        return detail::environment_from_json(*env);
     } catch (const EnvChunkError& e) {
         throw EnvChunkError(e.reason(), ErrorLocation::at_json_path("/" + key + "/" +
                                                                     std::string(detail::kManifestEnvironmentKey) +
