@@ -7,8 +7,10 @@ Runs each command N times with subprocess, alternating, and reads the CPU the
 children used (user + system, resource.getrusage(RUSAGE_CHILDREN)) around each
 call. Without --file it makes a W1-like artifact (a 1024x1024 PNG
 and a 1x4x128x128 float32 latent) with `raiiaf create`. Prints one JSON object:
-CPU per call, the ratio to /bin/true, and the shared libraries the CLI needs
-(readelf -d) and loads (LD_DEBUG=files) for `info`.
+CPU per call, the ratio to /bin/true, the CPU of a Python process decoding
+the same file as the existing package does (and how many `raiiaf info` calls
+it is worth), and the shared libraries the CLI needs (readelf -d) and loads
+(LD_DEBUG=files) for `info`.
 """
 import argparse
 import json
@@ -69,6 +71,30 @@ def make_w1(cli, folder):
     return artifact
 
 
+def python_decode_command(artifact):
+    """A Python process that decodes the artifact as the existing package does:
+    tests/python/compat_reader.py, its reader rebuilt from the format's
+    reference with the libraries it imports (numpy, zstandard, zfpy); None
+    when those are missing."""
+    python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+    models = Path(__file__).resolve().parent.parent / "tests" / "python"
+    probe = subprocess.run([python, "-c", "import numpy, zstandard, zfpy"], capture_output=True)
+    if probe.returncode != 0:
+        return None
+    return [python, "-c", f"import sys; sys.path.insert(0, {str(models)!r}); import zfpy, compat_reader; "
+                          f"compat_reader.decode({str(artifact)!r})"]
+
+
+def cpu_model():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
 def needed_libraries(cli):
     out = subprocess.run(["readelf", "-d", cli], capture_output=True, text=True, check=True).stdout
     return [line.split("[", 1)[1].rstrip("]") for line in out.splitlines() if "(NEEDED)" in line]
@@ -97,13 +123,18 @@ def main():
         artifact = Path(args.file) if args.file else make_w1(args.cli, Path(folder))
         info = [args.cli, "info", str(artifact)]
         cli_cpu, true_cpu = cpu_per_call([info, ["/bin/true"]], args.runs)
+        decode = python_decode_command(artifact)
+        python_cpu = cpu_per_call([decode], max(3, args.runs // 40))[0] if decode else None
         result = {
-            "machine": f"{platform.node()} {platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+            "machine": f"{cpu_model()}, {os.cpu_count()} cores, Linux {platform.release()}, "
+                       f"load average {os.getloadavg()[0]:.1f}",
             "cli": args.cli,
             "calls": args.runs,
             "info_cpu_ms": round(cli_cpu * 1e3, 3),
             "true_cpu_ms": round(true_cpu * 1e3, 3),
             "ratio_to_true": round(cli_cpu / true_cpu, 2) if true_cpu > 0 else None,
+            "python_decode_cpu_ms": round(python_cpu * 1e3, 3) if python_cpu else None,
+            "python_decode_over_info": round(python_cpu / cli_cpu, 1) if python_cpu and cli_cpu > 0 else None,
             "needed": needed_libraries(args.cli),
             "loaded_by_info": loaded_libraries(info),
         }
