@@ -2,11 +2,12 @@
 """CLI start-up cost: CPU of `raiiaf info FILE` from the shell next to /bin/true.
 
     bench/startup.py [--cli build/bin/raiiaf] [--runs 400] [--file F.raiiaf]
+    bench/startup.py --cli NEW --compare OLD...   # several builds in one run
 
 Runs each command N times with subprocess, alternating, and reads the CPU the
 children used (user + system, resource.getrusage(RUSAGE_CHILDREN)) around each
 call. Without --file it makes a W1-like artifact (a 1024x1024 PNG
-and a 1x4x128x128 float32 latent) with `raiiaf create`. Prints one JSON object:
+and a 1x4x128x128 float32 latent) with `raiiaf create`. Prints one JSON object (a list of them with --compare):
 CPU per call, the ratio to /bin/true, the CPU of a Python process decoding
 the same file as the existing package does (and how many `raiiaf info` calls
 it is worth), and the shared libraries the CLI needs (readelf -d) and loads
@@ -116,29 +117,34 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     root = Path(__file__).resolve().parent.parent
     parser.add_argument("--cli", default=str(root / "build" / "bin" / "raiiaf"))
+    parser.add_argument("--compare", nargs="+", metavar="CLI", default=[],
+                        help="further CLI builds measured in the same run, alternating with the first")
     parser.add_argument("--runs", type=int, default=400, help="calls of each command (default 400)")
     parser.add_argument("--file", help="the artifact for `info` (default: a W1-like one made here)")
     args = parser.parse_args()
+    clis = [args.cli] + args.compare
     with tempfile.TemporaryDirectory() as folder:
         artifact = Path(args.file) if args.file else make_w1(args.cli, Path(folder))
-        info = [args.cli, "info", str(artifact)]
-        cli_cpu, true_cpu = cpu_per_call([info, ["/bin/true"]], args.runs)
+        infos = [[cli, "info", str(artifact)] for cli in clis]
+        *cli_cpus, true_cpu = cpu_per_call(infos + [["/bin/true"]], args.runs)
         decode = python_decode_command(artifact)
         python_cpu = cpu_per_call([decode], max(3, args.runs // 40))[0] if decode else None
-        result = {
-            "machine": f"{cpu_model()}, {os.cpu_count()} cores, Linux {platform.release()}, "
-                       f"load average {os.getloadavg()[0]:.1f}",
-            "cli": args.cli,
-            "calls": args.runs,
-            "info_cpu_ms": round(cli_cpu * 1e3, 3),
-            "true_cpu_ms": round(true_cpu * 1e3, 3),
-            "ratio_to_true": round(cli_cpu / true_cpu, 2) if true_cpu > 0 else None,
-            "python_decode_cpu_ms": round(python_cpu * 1e3, 3) if python_cpu else None,
-            "python_decode_over_info": round(python_cpu / cli_cpu, 1) if python_cpu and cli_cpu > 0 else None,
-            "needed": needed_libraries(args.cli),
-            "loaded_by_info": loaded_libraries(info),
-        }
-    json.dump(result, sys.stdout, indent=1)
+        results = []
+        for cli, info, cli_cpu in zip(clis, infos, cli_cpus):
+            results.append({
+                "machine": f"{cpu_model()}, {os.cpu_count()} cores, Linux {platform.release()}, "
+                           f"load average {os.getloadavg()[0]:.1f}",
+                "cli": cli,
+                "calls": args.runs,
+                "info_cpu_ms": round(cli_cpu * 1e3, 3),
+                "true_cpu_ms": round(true_cpu * 1e3, 3),
+                "ratio_to_true": round(cli_cpu / true_cpu, 2) if true_cpu > 0 else None,
+                "python_decode_cpu_ms": round(python_cpu * 1e3, 3) if python_cpu else None,
+                "python_decode_over_info": round(python_cpu / cli_cpu, 1) if python_cpu and cli_cpu > 0 else None,
+                "needed": needed_libraries(cli),
+                "loaded_by_info": loaded_libraries(info),
+            })
+    json.dump(results[0] if len(results) == 1 else results, sys.stdout, indent=1)
     print()
 
 

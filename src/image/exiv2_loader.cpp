@@ -32,8 +32,12 @@ std::vector<std::string> exiv2_plugin_candidates() {
     if (const char* chosen = std::getenv("RAIIAF_EXIV2_PLUGIN"); chosen != nullptr && *chosen != '\0')
         return {chosen};
     const std::string here = own_module_directory();
-    std::vector<std::string> candidates = {here + "/" + kExiv2PluginFile, here + "/../lib/raiiaf/" + kExiv2PluginFile,
-                                           here + "/raiiaf/" + kExiv2PluginFile};
+    std::vector<std::string> candidates = {here + "/" + kExiv2PluginFile, here + "/../lib/raiiaf/" + kExiv2PluginFile};
+#ifdef RAIIAF_PLUGIN_DIR_FROM_BINDIR  // the installed layout's libdir, e.g. ../lib/x86_64-linux-gnu/raiiaf
+    if (std::string(RAIIAF_PLUGIN_DIR_FROM_BINDIR) != "../lib/raiiaf")
+        candidates.push_back(here + "/" + RAIIAF_PLUGIN_DIR_FROM_BINDIR + "/" + kExiv2PluginFile);
+#endif
+    candidates.push_back(here + "/raiiaf/" + kExiv2PluginFile);
 #ifdef RAIIAF_PLUGIN_INSTALL_DIR
     candidates.push_back(std::string(RAIIAF_PLUGIN_INSTALL_DIR) + "/" + kExiv2PluginFile);
 #endif

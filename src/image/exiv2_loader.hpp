@@ -1,8 +1,10 @@
 // The exiv2 plugin (libraiiaf_exiv2.so, interface in image/exiv2_plugin.h),
 // found and loaded on first use. Looked for, in order: the file named by the
 // environment variable RAIIAF_EXIV2_PLUGIN; beside the module holding this
-// code (the CLI, the Python extension, libraiiaf.so); in ../lib/raiiaf/ and
-// raiiaf/ from there; in the installed library folder.
+// code (the CLI, the Python extension, libraiiaf.so); in ../lib/raiiaf/ (the
+// build tree, an installed bin/), in the installed libdir's raiiaf/ seen from
+// bin/, and in raiiaf/ (an installed libraiiaf.so) from there; in the
+// libdir given at configure time.
 #pragma once
 
 #include <string>
