@@ -38,10 +38,11 @@ struct ExifCollector {
     const Limits& limits;
     std::vector<RawText> values;
     std::optional<ImageError> problem;
+    bool out_of_memory = false;  // thrown as std::bad_alloc, as a failed allocation was before
 
     static void* buffer_for(void* context, std::uint16_t tag, const char* group, std::size_t size) noexcept {
         auto& self = *static_cast<ExifCollector*>(context);
-        if (self.problem) return nullptr;
+        if (self.problem || self.out_of_memory) return nullptr;
         const auto* wanted = std::find_if(std::begin(kTextTags), std::end(kTextTags), [&](const TextTag& t) {
             return t.tag == tag && std::strcmp(group, t.group) == 0;
         });
@@ -54,8 +55,7 @@ struct ExifCollector {
             }
             self.values.push_back({wanted, std::vector<std::byte>(size)});
         } catch (const std::bad_alloc&) {
-            self.problem.emplace("EXIF " + std::string(wanted->name) + " of " + std::to_string(size) +
-                                 " bytes: out of memory");
+            self.out_of_memory = true;
             return nullptr;
         }
         return self.values.back().value.data();
@@ -77,7 +77,7 @@ std::vector<MetadataText> read_exif_texts(std::span<const std::byte> exif, const
 
     const Exiv2Plugin& exiv2 = loaded_exiv2_plugin();
     if (!exiv2.table) throw ImageError(exiv2.error);
-    ExifCollector collector{limits, {}, {}};
+    ExifCollector collector{limits, {}, {}, false};
     int big_endian = 0;
     char message[512] = "";
     const int result = exiv2.table->read_exif(reinterpret_cast<const unsigned char*>(exif.data()),
@@ -85,6 +85,7 @@ std::vector<MetadataText> read_exif_texts(std::span<const std::byte> exif, const
                                               &ExifCollector::buffer_for, &collector, message, sizeof message);
     if (result == RAIIAF_EXIV2_NO_TIFF_HEADER) throw ImageError("EXIF block has no valid TIFF header");
     if (result != RAIIAF_EXIV2_OK) throw ImageError(std::string("EXIF block cannot be read: ") + message);
+    if (collector.out_of_memory) throw std::bad_alloc();
     if (collector.problem) throw *collector.problem;
 
     std::vector<MetadataText> texts;

@@ -122,11 +122,12 @@ std::vector<std::byte> encode_exif(const ExifFields& fields, std::span<const std
 std::string encode_xmp(const XmpFields& fields) {
     const raiiaf_exiv2_plugin& exiv2 = exiv2_plugin();
     const auto optional_text = [](const std::string& text) { return text_argument(text, !text.empty()); };
+    const raiiaf_exiv2_text source_type{kTrainedAlgorithmicMedia, std::strlen(kTrainedAlgorithmicMedia), 1};
     std::string packet;
     char message[512] = "";
-    const int result = exiv2.encode_xmp(raiiaf_exiv2_text{kTrainedAlgorithmicMedia, std::strlen(kTrainedAlgorithmicMedia), 1},
-                                        optional_text(fields.ai_system), optional_text(fields.ai_system_version),
-                                        optional_text(fields.ai_prompt), optional_text(fields.creator_tool),
+    const int result = exiv2.encode_xmp(source_type, optional_text(fields.ai_system),
+                                        optional_text(fields.ai_system_version), optional_text(fields.ai_prompt),
+                                        optional_text(fields.creator_tool),
                                         &copy_into<std::string>, &packet, message, sizeof message);
     if (result == RAIIAF_EXIV2_SINK_FAILED) throw std::bad_alloc();
     if (result != RAIIAF_EXIV2_OK)
