@@ -47,11 +47,16 @@ class CMakeBuild(build_ext):
         target = pathlib.Path(self.get_ext_fullpath(ext.name))
         target.parent.mkdir(parents=True, exist_ok=True)
         self.copy_file(str(built), str(target))
+        # The exiv2 plugin, looked for beside the module and beside the CLI
+        # (src/image/exiv2_loader.hpp).
+        plugin = build_dir / "python" / "raiiaf" / "libraiiaf_exiv2.so"
+        self.copy_file(str(plugin), str(target.parent / plugin.name))
         # The `raiiaf` command (pyproject.toml's [project.scripts]) runs this binary.
         cli = target.parent / "_bin" / "raiiaf"
         cli.parent.mkdir(parents=True, exist_ok=True)
         self.copy_file(str(build_dir / "bin" / "raiiaf"), str(cli))
         os.chmod(cli, 0o755)
+        self.copy_file(str(plugin), str(cli.parent / plugin.name))
 
 
 os.makedirs(ROOT / BUILD_BASE, exist_ok=True)

@@ -138,7 +138,7 @@ def import_rows(g, sha, imp, add):
         add(group, "raiiaf import FOLDER", "n/a (" + ((imp or {}).get("error") or "not run") + ")")
 
 
-def build_rows(g, metrics, py, cli, imp=None):
+def build_rows(g, metrics, py, cli, imp=None, startup=None):
     rows = []  # (group, operation, result, vs bound, target, met)
     sha = g.rate("bound/sha256_1MiB")
     sha_best = g.rate("bound/sha256_1MiB", best=True)
@@ -233,6 +233,17 @@ def build_rows(g, metrics, py, cli, imp=None):
             f"/bin/true: {fmt_time(cli['true_cpu_s'])}")
         if cli.get("batch_per_file_s") is not None:
             add(group, f"{cli['batch_files']} files in one call", fmt_time(cli["batch_per_file_s"]) + "/file")
+    if startup and startup.get("ratio_to_true") is not None:
+        ratio = startup["ratio_to_true"]
+        add(group, f"CPU per call, getrusage over {startup['calls']} alternating calls (bench/startup.py)",
+            f"{startup['info_cpu_ms']:.2f} ms", f"/bin/true: {startup['true_cpu_ms']:.2f} ms ({ratio:.2f}x)",
+            "<= 2x /bin/true", ratio <= 2.0)
+        if startup.get("python_decode_over_info") is not None:
+            over = startup["python_decode_over_info"]
+            add(group, "a Python process decoding the file as the existing package does",
+                f"{startup['python_decode_cpu_ms']:.1f} ms", f"{over:.0f}x raiiaf info", ">= 300x", over >= 300)
+        add(group, "shared libraries loaded by `raiiaf info`", str(len(startup["loaded_by_info"])),
+            ", ".join(startup["loaded_by_info"]))
     elif cli and cli.get("error"):
         add(group, "error", cli["error"], "", "< 5 ms", False)
     else:
@@ -366,6 +377,7 @@ def main():
     p.add_argument("--python")
     p.add_argument("--cli")
     p.add_argument("--import-json", dest="import_json")
+    p.add_argument("--startup")
     p.add_argument("--machine", default="")
     p.add_argument("--markdown")
     p.add_argument("--update-doc")
@@ -373,7 +385,8 @@ def main():
 
     gdata = load(args.gbench)
     g = Results(gdata)
-    rows = build_rows(g, load(args.metrics), load(args.python), load(args.cli), load(args.import_json))
+    rows = build_rows(g, load(args.metrics), load(args.python), load(args.cli), load(args.import_json),
+                      load(args.startup))
     header = ["workload", "operation", "result", "vs bound", "target", "met"]
     context = (gdata or {}).get("context", {})
     title = (f"raiiaf benchmark, {context.get('date', '?')}: {args.machine}; "

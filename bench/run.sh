@@ -130,6 +130,18 @@ else
   echo '{"cli": null}' >"$CLI_JSON"
 fi
 
+# CPU per call against /bin/true the way issue 18 sets its target (getrusage
+# around alternating subprocess calls), the Python decode it is compared with,
+# and the libraries loaded (bench/startup.py).
+STARTUP_JSON=$OUT/startup.json
+if [[ -n $CLI ]] && [[ -f $W1_FILE ]]; then
+  log "raiiaf info against /bin/true (bench/startup.py)"
+  "$PYTHON" "$ROOT/bench/startup.py" --cli "$CLI" --file "$W1_FILE" --runs $((CLI_LOOPS * CLI_CALLS * 4)) \
+    >"$STARTUP_JSON" 2>"$OUT/startup.txt" || { log "bench/startup.py failed (see $OUT/startup.txt)"; echo '{}' >"$STARTUP_JSON"; }
+else
+  echo '{}' >"$STARTUP_JSON"
+fi
+
 # ---- 3b. `raiiaf import` of a folder (issue 14) ---------------------------------
 # Copies of three large interop images (about 29 MB x IMPORT_COPIES/6), imported
 # on every core, durably (the default) and with --no-fsync; the image bytes per
@@ -198,6 +210,7 @@ COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ -n $(git -C "$ROOT" status --porcelain 2>/dev/null) ]]; then COMMIT="$COMMIT+changes"; fi
 MACHINE="$MODEL, $(nproc) cores, $MEM_GIB GiB, Linux $(uname -r), commit $COMMIT, load average $LOAD_BEFORE before / $LOAD_AFTER after"
 "$PYTHON" "$ROOT/bench/report.py" --gbench "$OUT/gbench.json" --metrics "$OUT/metrics.json" \
-  --python "$PY_JSON" --cli "$CLI_JSON" --import-json "$IMPORT_JSON" --machine "$MACHINE" --markdown "$OUT/table.md" \
+  --python "$PY_JSON" --cli "$CLI_JSON" --import-json "$IMPORT_JSON" --startup "$STARTUP_JSON" \
+  --machine "$MACHINE" --markdown "$OUT/table.md" \
   ${UPDATE_DOCS:+--update-doc "$ROOT/docs/PERFORMANCE.md"}
-log "raw results in $OUT (gbench.json, metrics.json, python.json, cli.json, table.md)"
+log "raw results in $OUT (gbench.json, metrics.json, python.json, cli.json, startup.json, table.md)"

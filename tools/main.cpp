@@ -4,6 +4,7 @@
 #include <csignal>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli_util.hpp"
@@ -21,6 +22,29 @@ std::string chosen_command(const CLI::App& app) {
     }
 }
 
+// Every command, in the order --help lists them.
+struct CommandEntry {
+    std::string_view name;
+    raiiaf_cli::Command (*add)(CLI::App&);
+};
+constexpr CommandEntry kCommands[] = {
+    {"create", raiiaf_cli::add_create}, {"info", raiiaf_cli::add_info},     {"verify", raiiaf_cli::add_verify},
+    {"extract", raiiaf_cli::add_extract}, {"env", raiiaf_cli::add_env},     {"convert", raiiaf_cli::add_convert},
+    {"edit", raiiaf_cli::add_edit},     {"export", raiiaf_cli::add_export}, {"import", raiiaf_cli::add_import},
+    {"index", raiiaf_cli::add_index},   {"find", raiiaf_cli::add_find}};
+
+// Start-up (docs/PERFORMANCE.md, "CLI start-up"): when the first argument
+// names a command only that one is built, since building every command's
+// options costs more than `raiiaf info` itself; --help and usage errors see all.
+std::vector<raiiaf_cli::Command> add_commands(CLI::App& app, int argc, char** argv) {
+    std::vector<raiiaf_cli::Command> commands;
+    for (const CommandEntry& entry : kCommands)
+        if (argc > 1 && entry.name == argv[1]) commands.push_back(entry.add(app));
+    if (commands.empty())
+        for (const CommandEntry& entry : kCommands) commands.push_back(entry.add(app));
+    return commands;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -36,9 +60,7 @@ int main(int argc, char** argv) {
     app.footer("Exit status: 0 ok, 1 invalid or corrupt input or a failed operation, 2 usage error.\n"
                "Run 'raiiaf COMMAND --help' for a command's options.");
 
-    const std::vector<Command> commands = {add_create(app), add_info(app),    add_verify(app), add_extract(app),
-                                           add_env(app),    add_convert(app), add_edit(app),
-                                           add_export(app), add_import(app), add_index(app), add_find(app)};
+    const std::vector<Command> commands = add_commands(app, argc, argv);
     bool no_fsync = false;
     for (const auto& command : commands) {
         static constexpr std::string_view kWriters[] = {"create", "convert", "edit", "extract", "import", "export"};

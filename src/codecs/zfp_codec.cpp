@@ -8,10 +8,52 @@
 #include <string>
 
 #include "codecs/zstd_codec.hpp"
+#include "io/shared_library.hpp"
 
 RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 namespace {
+
+// libzfp is loaded on first use, not linked: it brings libgomp, whose start-up
+// every command would pay for (docs/PERFORMANCE.md, "CLI start-up").
+struct Zfp {
+#define RAIIAF_ZFP_FUNCTIONS(X)                                                                            \
+    X(zfp_field_free) X(zfp_stream_close) X(stream_close) X(zfp_field_1d) X(zfp_field_2d) X(zfp_field_3d)  \
+    X(zfp_field_4d) X(zfp_stream_open) X(zfp_stream_set_accuracy) X(zfp_stream_set_reversible)             \
+    X(zfp_stream_maximum_size) X(stream_open) X(zfp_stream_set_bit_stream) X(zfp_stream_rewind)            \
+    X(zfp_write_header) X(zfp_compress) X(zfp_field_alloc) X(zfp_read_header) X(zfp_field_type)            \
+    X(zfp_field_dimensionality) X(zfp_field_size) X(zfp_stream_params) X(stream_rtell) X(stream_rseek)     \
+    X(zfp_field_set_pointer) X(zfp_decompress)
+#define RAIIAF_ZFP_POINTER(name) decltype(&::name) name = nullptr;
+    RAIIAF_ZFP_FUNCTIONS(RAIIAF_ZFP_POINTER)
+#undef RAIIAF_ZFP_POINTER
+    const decltype(::stream_word_bits)* stream_word_bits = nullptr;
+    const decltype(::zfp_library_version)* zfp_library_version = nullptr;
+    std::string error;  // why it cannot be used; empty once loaded
+};
+
+const Zfp& loaded_zfp() {
+    static const Zfp table = [] {
+        Zfp zfp;
+        SharedLibrary library("libzfp.so.1", "zfp (Debian package libzfp1)");
+#define RAIIAF_ZFP_BIND(name) library.bind(zfp.name, #name);
+        RAIIAF_ZFP_FUNCTIONS(RAIIAF_ZFP_BIND)
+#undef RAIIAF_ZFP_BIND
+#undef RAIIAF_ZFP_FUNCTIONS
+        library.bind(zfp.stream_word_bits, "stream_word_bits");
+        library.bind(zfp.zfp_library_version, "zfp_library_version");
+        zfp.error = library.error();
+        return zfp;
+    }();
+    return table;
+}
+
+// The table, or CodecError naming the library that cannot be loaded.
+const Zfp& zfp() {
+    const Zfp& table = loaded_zfp();
+    if (!table.error.empty()) throw CodecError(table.error);
+    return table;
+}
 
 // zfp's dimensions, fastest first, as zfpy orders numpy's shape.
 struct ZfpDims {
@@ -44,13 +86,13 @@ ZfpDims zfp_dims(const Shape& shape) {
 }
 
 struct FieldFree {
-    void operator()(zfp_field* f) const { zfp_field_free(f); }
+    void operator()(zfp_field* f) const { loaded_zfp().zfp_field_free(f); }
 };
 struct StreamFree {
-    void operator()(zfp_stream* s) const { zfp_stream_close(s); }
+    void operator()(zfp_stream* s) const { loaded_zfp().zfp_stream_close(s); }
 };
 struct BitstreamFree {
-    void operator()(bitstream* b) const { stream_close(b); }
+    void operator()(bitstream* b) const { loaded_zfp().stream_close(b); }
 };
 using FieldPtr = std::unique_ptr<zfp_field, FieldFree>;
 using StreamPtr = std::unique_ptr<zfp_stream, StreamFree>;
@@ -61,10 +103,10 @@ FieldPtr make_field(void* data, bool is_double, const ZfpDims& dims) {
     const auto& e = dims.extent;
     zfp_field* field = nullptr;
     switch (dims.rank) {
-    case 1: field = zfp_field_1d(data, type, e[0]); break;
-    case 2: field = zfp_field_2d(data, type, e[0], e[1]); break;
-    case 3: field = zfp_field_3d(data, type, e[0], e[1], e[2]); break;
-    default: field = zfp_field_4d(data, type, e[0], e[1], e[2], e[3]); break;
+    case 1: field = zfp().zfp_field_1d(data, type, e[0]); break;
+    case 2: field = zfp().zfp_field_2d(data, type, e[0], e[1]); break;
+    case 3: field = zfp().zfp_field_3d(data, type, e[0], e[1], e[2]); break;
+    default: field = zfp().zfp_field_4d(data, type, e[0], e[1], e[2], e[3]); break;
     }
     if (!field) throw CodecError("zfp: out of memory");
     return FieldPtr(field);
@@ -94,19 +136,19 @@ std::vector<std::byte> zfp_compress(std::span<const std::byte> values, bool is_d
     const ZfpDims dims = zfp_dims(without_unit_axes(shape));
     // zfp reads through a non-const pointer but does not write when compressing.
     auto field = make_field(const_cast<std::byte*>(values.data()), is_double, dims);
-    StreamPtr stream(zfp_stream_open(nullptr));
+    StreamPtr stream(zfp().zfp_stream_open(nullptr));
     if (!stream) throw CodecError("zfp: out of memory");
-    if (tolerance) zfp_stream_set_accuracy(stream.get(), *tolerance);
-    else zfp_stream_set_reversible(stream.get());
+    if (tolerance) zfp().zfp_stream_set_accuracy(stream.get(), *tolerance);
+    else zfp().zfp_stream_set_reversible(stream.get());
 
-    std::vector<std::byte> buffer(padded_size(zfp_stream_maximum_size(stream.get(), field.get())));
-    BitstreamPtr bits(stream_open(buffer.data(), buffer.size()));
+    std::vector<std::byte> buffer(padded_size(zfp().zfp_stream_maximum_size(stream.get(), field.get())));
+    BitstreamPtr bits(zfp().stream_open(buffer.data(), buffer.size()));
     if (!bits) throw CodecError("zfp: out of memory");
-    zfp_stream_set_bit_stream(stream.get(), bits.get());
-    zfp_stream_rewind(stream.get());
-    if (zfp_write_header(stream.get(), field.get(), ZFP_HEADER_FULL) == 0)
+    zfp().zfp_stream_set_bit_stream(stream.get(), bits.get());
+    zfp().zfp_stream_rewind(stream.get());
+    if (zfp().zfp_write_header(stream.get(), field.get(), ZFP_HEADER_FULL) == 0)
         throw CodecError("zfp: cannot write the stream header");
-    const std::size_t size = zfp_compress(stream.get(), field.get());
+    const std::size_t size = zfp().zfp_compress(stream.get(), field.get());
     if (size == 0) throw CodecError("zfp compression failed");
     buffer.resize(size);
     return buffer;
@@ -117,31 +159,31 @@ void zfp_decompress(std::span<const std::byte> stream_bytes, bool is_double, con
     std::vector<std::byte> buffer(padded_size(stream_bytes.size()));
     std::memcpy(buffer.data(), stream_bytes.data(), stream_bytes.size());
 
-    StreamPtr stream(zfp_stream_open(nullptr));
-    FieldPtr field(zfp_field_alloc());
+    StreamPtr stream(zfp().zfp_stream_open(nullptr));
+    FieldPtr field(zfp().zfp_field_alloc());
     if (!stream || !field) throw CodecError("zfp: out of memory");
-    BitstreamPtr bits(stream_open(buffer.data(), buffer.size()));
+    BitstreamPtr bits(zfp().stream_open(buffer.data(), buffer.size()));
     if (!bits) throw CodecError("zfp: out of memory");
-    zfp_stream_set_bit_stream(stream.get(), bits.get());
-    zfp_stream_rewind(stream.get());
-    if (zfp_read_header(stream.get(), field.get(), ZFP_HEADER_FULL) == 0)
+    zfp().zfp_stream_set_bit_stream(stream.get(), bits.get());
+    zfp().zfp_stream_rewind(stream.get());
+    if (zfp().zfp_read_header(stream.get(), field.get(), ZFP_HEADER_FULL) == 0)
         throw CodecError("zfp stream header is invalid");
 
     const zfp_type type = is_double ? zfp_type_double : zfp_type_float;
-    if (zfp_field_type(field.get()) != type)
+    if (zfp().zfp_field_type(field.get()) != type)
         throw CodecError(std::string("zfp stream holds another element type than ") +
                          (is_double ? "float64" : "float32"));
     // Streams of the existing package (zfpy) code the recorded shape; ours
     // leave out its size-1 axes.
     ZfpDims stream_dims;
-    stream_dims.rank = zfp_field_dimensionality(field.get());
-    zfp_field_size(field.get(), stream_dims.extent.data());
+    stream_dims.rank = zfp().zfp_field_dimensionality(field.get());
+    zfp().zfp_field_size(field.get(), stream_dims.extent.data());
     const auto matches = [&](const ZfpDims& dims) { return dims.rank == stream_dims.rank && dims.extent == stream_dims.extent; };
     if (!matches(zfp_dims(shape)) && !matches(zfp_dims(without_unit_axes(shape))))
         throw CodecError("zfp stream dimensions do not match the recorded shape");
 
     const std::size_t element = is_double ? 8 : 4;
-    if (out.size() != zfp_field_size(field.get(), nullptr) * element)
+    if (out.size() != zfp().zfp_field_size(field.get(), nullptr) * element)
         throw CodecError("zfp output buffer does not match the recorded shape");
 
     // A block's bit budget must hold at least its sign bit and common exponent
@@ -149,7 +191,7 @@ void zfp_decompress(std::span<const std::byte> stream_bytes, bool is_double, con
     // the budget and reads far past the stream (found by fuzzing).
     unsigned min_bits = 0, max_bits = 0, max_precision = 0;
     int min_exponent = 0;
-    zfp_stream_params(stream.get(), &min_bits, &max_bits, &max_precision, &min_exponent);
+    zfp().zfp_stream_params(stream.get(), &min_bits, &max_bits, &max_precision, &min_exponent);
     if (max_bits < 1u + (is_double ? 11u : 8u) || min_bits > max_bits)
         throw CodecError("zfp stream's bits per block (" + std::to_string(min_bits) + ".." + std::to_string(max_bits) +
                          ") are below what a block's exponent needs");
@@ -159,24 +201,24 @@ void zfp_decompress(std::span<const std::byte> stream_bytes, bool is_double, con
     // counts whole blocks, so compare with the values padded to whole blocks:
     // a lossless stream of a 1x16x128x128 tensor, coded in 4-D as zfpy does,
     // may need 4x its raw size.
-    const std::size_t maximum = zfp_stream_maximum_size(stream.get(), field.get());
+    const std::size_t maximum = zfp().zfp_stream_maximum_size(stream.get(), field.get());
     if (maximum == 0 || maximum > 2 * padded_value_count(stream_dims) * element + (1u << 20))
         throw CodecError("zfp stream parameters are out of bounds");
     if (buffer.size() < padded_size(maximum)) {
-        const std::size_t bits_read = stream_rtell(bits.get());
+        const std::size_t bits_read = zfp().stream_rtell(bits.get());
         buffer.resize(padded_size(maximum));  // zero padding; re-seat the bit stream
-        bits.reset(stream_open(buffer.data(), buffer.size()));
+        bits.reset(zfp().stream_open(buffer.data(), buffer.size()));
         if (!bits) throw CodecError("zfp: out of memory");
-        zfp_stream_set_bit_stream(stream.get(), bits.get());
-        stream_rseek(bits.get(), bits_read);
+        zfp().zfp_stream_set_bit_stream(stream.get(), bits.get());
+        zfp().stream_rseek(bits.get(), bits_read);
     }
 
-    zfp_field_set_pointer(field.get(), out.data());
-    const std::size_t consumed = zfp_decompress(stream.get(), field.get());
+    zfp().zfp_field_set_pointer(field.get(), out.data());
+    const std::size_t consumed = zfp().zfp_decompress(stream.get(), field.get());
     if (consumed == 0) throw CodecError("zfp decompression failed");
     // zfp counts whole stream words; streams from zfpy builds with byte-sized
     // words end mid-word here, so compare at word granularity.
-    const std::size_t word_bytes = stream_word_bits / 8;
+    const std::size_t word_bytes = *zfp().stream_word_bits / 8;
     const std::size_t available = (stream_bytes.size() + word_bytes - 1) / word_bytes * word_bytes;
     if (consumed > available)
         throw CodecError("zfp stream is truncated: needs " + std::to_string(consumed) + " bytes, has " +
@@ -202,6 +244,12 @@ Tensor zfp_decode_tensor(std::span<const std::byte> stream, DType dtype, const S
     zfp_decompress(stream, is_double, shape, values);
     Tensor decoded(coded, shape, Bytes(std::move(values)));
     return dtype == DType::float16 ? convert_dtype(decoded, DType::float16) : decoded;
+}
+
+std::optional<unsigned> loaded_zfp_version() noexcept {
+    const Zfp& table = loaded_zfp();
+    if (!table.error.empty()) return std::nullopt;
+    return *table.zfp_library_version;
 }
 
 RAIIAF_DETAIL_NAMESPACE_END

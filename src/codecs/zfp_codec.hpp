@@ -36,4 +36,9 @@ void zfp_decompress(std::span<const std::byte> stream, bool is_double, const Sha
 // Throws CodecError.
 [[nodiscard]] Tensor zfp_decode_tensor(std::span<const std::byte> stream, DType dtype, const Shape& shape);
 
+// libzfp's packed version (zfp_library_version), or nullopt when libzfp
+// cannot be loaded (it is loaded on first use; the codec calls then throw
+// CodecError naming it).
+[[nodiscard]] std::optional<unsigned> loaded_zfp_version() noexcept;
+
 RAIIAF_DETAIL_NAMESPACE_END

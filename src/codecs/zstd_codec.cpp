@@ -174,8 +174,10 @@ std::vector<std::byte> zstd_decompress_bounded(std::span<const std::byte> frame,
                          std::to_string(max_size));
     auto dctx = make_dctx();
     // The buffer grows to at most max_size + 1: holding that extra byte proves the limit is exceeded.
+    // A declared size (within the limit) is the first size: no regrowth, no
+    // 64 KiB of zeros for a manifest of a few KiB (a tenth of a CLI start).
     std::vector<std::byte> out;
-    if (declared != ZSTD_CONTENTSIZE_UNKNOWN) out.reserve(declared + 1);  // within the limit: no regrowth
+    if (declared != ZSTD_CONTENTSIZE_UNKNOWN) out.resize(static_cast<std::size_t>(declared) + 1);
     std::size_t used = 0;
     ZSTD_inBuffer input{frame.data(), frame.size(), 0};
     std::size_t frame_remaining = 0;

@@ -5,13 +5,13 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <spng.h>
-#include <zfp.h>
 #include <zstd.h>
 
 #include <optional>
 
+#include "codecs/zfp_codec.hpp"
 #include "env/nvml.hpp"
+#include "format/spng_library.hpp"
 #include "raiiaf/version.hpp"
 
 RAIIAF_DETAIL_NAMESPACE_BEGIN
@@ -169,9 +169,11 @@ std::vector<EnvComponent> capture_native_components() {
 
     components.push_back(library_component("raiiaf", library_version()));
     components.push_back(library_component("zstd", ZSTD_versionString()));
-    components.push_back(library_component("zfp", zfp_version_from_packed(zfp_library_version)));
+    // zfp and libspng are loaded on first use: one that cannot be loaded is not recorded.
+    if (const auto zfp = loaded_zfp_version()) components.push_back(library_component("zfp", zfp_version_from_packed(*zfp)));
     components.push_back(library_component("openssl", OpenSSL_version(OPENSSL_VERSION_STRING)));
-    components.push_back(library_component("spng", spng_version_string()));
+    if (const Spng& spng = loaded_spng(); spng.error.empty())
+        components.push_back(library_component("spng", spng.spng_version_string()));
     return components;
 }
 

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "env/capture.hpp"
+#include "env/environment_json.hpp"
 #include "format/json_text.hpp"
 #include "format/sha256.hpp"
 #include "raiiaf/env.hpp"
@@ -92,6 +93,13 @@ Environment parse_environment(std::span<const std::byte> payload, const Limits& 
     } catch (const detail::JsonTextError& e) {
         fail(e.what());
     }
+    return detail::environment_from_json(document);
+}
+
+RAIIAF_NAMESPACE_END
+RAIIAF_DETAIL_NAMESPACE_BEGIN
+
+Environment environment_from_json(const Json& document) {
     if (!document.is_object()) fail("the payload is not a JSON object");
 
     Environment env;
@@ -120,6 +128,9 @@ Environment parse_environment(std::span<const std::byte> payload, const Limits& 
     }
     return env;
 }
+
+RAIIAF_DETAIL_NAMESPACE_END
+RAIIAF_NAMESPACE_BEGIN
 
 // ---- capture -------------------------------------------------------------
 

@@ -1,9 +1,9 @@
 #include "format/image.hpp"
 
 #include "format/crc32.hpp"
+#include "format/spng_library.hpp"
 #include "raiiaf/format.hpp"
 
-#include <spng.h>
 
 #include <algorithm>
 #include <array>
@@ -27,17 +27,19 @@ std::uint32_t read_le32(const unsigned char* p) { return read_le24(p) | std::uin
 constexpr std::array<unsigned char, 8> kPngSignature{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
 struct SpngFree {
-    void operator()(spng_ctx* ctx) const { spng_ctx_free(ctx); }
+    void operator()(spng_ctx* ctx) const { loaded_spng().spng_ctx_free(ctx); }
 };
 
 ImageProperties inspect_png(std::span<const unsigned char> png) {
-    std::unique_ptr<spng_ctx, SpngFree> ctx(spng_ctx_new(0));
+    const Spng& png_library = loaded_spng();
+    if (!png_library.error.empty()) throw ImageCheckError(png_library.error);
+    std::unique_ptr<spng_ctx, SpngFree> ctx(png_library.spng_ctx_new(0));
     if (!ctx) throw ImageCheckError("out of memory");
-    spng_set_crc_action(ctx.get(), SPNG_CRC_ERROR, SPNG_CRC_ERROR);
-    spng_set_png_buffer(ctx.get(), png.data(), png.size());
+    png_library.spng_set_crc_action(ctx.get(), SPNG_CRC_ERROR, SPNG_CRC_ERROR);
+    png_library.spng_set_png_buffer(ctx.get(), png.data(), png.size());
     spng_ihdr ihdr{};
-    if (const int rc = spng_get_ihdr(ctx.get(), &ihdr); rc != 0)
-        throw ImageCheckError(std::string("PNG header is invalid: ") + spng_strerror(rc));
+    if (const int rc = png_library.spng_get_ihdr(ctx.get(), &ihdr); rc != 0)
+        throw ImageCheckError(std::string("PNG header is invalid: ") + png_library.spng_strerror(rc));
 
     // Walk every chunk and check its CRC without inflating the image data.
     std::size_t pos = kPngSignature.size();

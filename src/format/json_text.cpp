@@ -88,6 +88,46 @@ private:
     bool exceeds_limits_ = false;
 };
 
+// The bounds check and the tree in one pass: each event reaches nlohmann's
+// tree builder only once the checker has accepted it, so the tree never grows
+// past a bound, and the text is read once instead of checked then parsed.
+class BoundedTreeBuilder {
+public:
+    using number_integer_t = Json::number_integer_t;
+    using number_unsigned_t = Json::number_unsigned_t;
+    using number_float_t = Json::number_float_t;
+    using string_t = Json::string_t;
+    using binary_t = Json::binary_t;
+
+    BoundedTreeBuilder(Json& result, const Limits& limits) : checker_(limits), tree_(result) {}
+
+    bool null() { return checker_.null() && tree_.null(); }
+    bool boolean(bool value) { return checker_.boolean(value) && tree_.boolean(value); }
+    bool number_integer(number_integer_t value) { return checker_.number_integer(value) && tree_.number_integer(value); }
+    bool number_unsigned(number_unsigned_t value) {
+        return checker_.number_unsigned(value) && tree_.number_unsigned(value);
+    }
+    bool number_float(number_float_t value, const string_t& text) {
+        return checker_.number_float(value, text) && tree_.number_float(value, text);
+    }
+    bool string(string_t& value) { return checker_.string(value) && tree_.string(value); }
+    bool binary(binary_t& value) { return checker_.binary(value) && tree_.binary(value); }
+    bool start_object(std::size_t size) { return checker_.start_object(size) && tree_.start_object(size); }
+    bool start_array(std::size_t size) { return checker_.start_array(size) && tree_.start_array(size); }
+    bool end_object() { return checker_.end_object() && tree_.end_object(); }
+    bool end_array() { return checker_.end_array() && tree_.end_array(); }
+    bool key(string_t& value) { return checker_.key(value) && tree_.key(value); }
+    bool parse_error(std::size_t position, const std::string& token, const nlohmann::detail::exception& e) {
+        return checker_.parse_error(position, token, e);
+    }
+
+    [[nodiscard]] const BoundsChecker& checker() const { return checker_; }
+
+private:
+    BoundsChecker checker_;
+    nlohmann::detail::json_sax_dom_parser<Json> tree_;
+};
+
 std::string json_pointer_token(const std::string& key) {
     std::string token;
     for (const char c : key) token += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
@@ -149,56 +189,36 @@ void check_json_tree(const Json& value, const Limits& limits, const std::string&
 
 namespace {
 
-// The tree built in the same pass as the bounds are checked: each event
-// reaches the builder only after the checker allowed it, so no bound is
-// exceeded by what is built (a key over the limit is never inserted).
-class BoundedBuilder {
-public:
-    using number_integer_t = Json::number_integer_t;
-    using number_unsigned_t = Json::number_unsigned_t;
-    using number_float_t = Json::number_float_t;
-    using string_t = Json::string_t;
-    using binary_t = Json::binary_t;
-
-    BoundedBuilder(Json& root, const Limits& limits) : checker_(limits), builder_(root, /*allow_exceptions=*/false) {}
-
-    bool null() { return checker_.null() && builder_.null(); }
-    bool boolean(bool value) { return checker_.boolean(value) && builder_.boolean(value); }
-    bool number_integer(number_integer_t value) { return checker_.number_integer(value) && builder_.number_integer(value); }
-    bool number_unsigned(number_unsigned_t value) {
-        return checker_.number_unsigned(value) && builder_.number_unsigned(value);
-    }
-    bool number_float(number_float_t value, const string_t& text) {
-        return checker_.number_float(value, text) && builder_.number_float(value, text);
-    }
-    bool string(string_t& value) { return checker_.string(value) && builder_.string(value); }
-    bool binary(binary_t& value) { return checker_.binary(value) && builder_.binary(value); }
-    bool start_object(std::size_t size) { return checker_.start_object(size) && builder_.start_object(size); }
-    bool start_array(std::size_t size) { return checker_.start_array(size) && builder_.start_array(size); }
-    bool end_object() { return checker_.end_object() && builder_.end_object(); }
-    bool end_array() { return checker_.end_array() && builder_.end_array(); }
-    bool key(string_t& value) { return checker_.key(value) && builder_.key(value); }
-    bool parse_error(std::size_t position, const std::string& token, const nlohmann::detail::exception& e) {
-        return checker_.parse_error(position, token, e);
-    }
-
-    [[nodiscard]] const BoundsChecker& checker() const { return checker_; }
-
-private:
-    BoundsChecker checker_;
-    nlohmann::detail::json_sax_dom_parser<Json> builder_;
-};
+// Whether a text is too short to exceed the member and value limits: an
+// object member takes at least 5 bytes (`"":0,`), a value at least one. Such a
+// text's tree costs no more than that of any valid text of its size, so it may
+// be checked while it is built; a longer one is checked first, without a tree,
+// so that a hostile one (150,000 keys) is refused before an ordered_map of
+// 10,000 of them is built.
+bool fits_all_limits_but_depth(std::string_view text, const Limits& limits) {
+    return text.size() / 5 <= limits.max_json_object_members && text.size() <= limits.max_json_values;
+}
 
 }  // namespace
 
 Json parse_json(std::string_view text, const Limits& limits) {
-    Json root;
-    BoundedBuilder builder(root, limits);
-    if (!Json::sax_parse(text.begin(), text.end(), &builder)) {
-        const BoundsChecker& checker = builder.checker();
-        throw JsonTextError(checker.reason(), checker.offset(), checker.exceeds_limits());
+    try {
+        if (fits_all_limits_but_depth(text, limits)) {  // one pass: the common manifest of a few KiB
+            Json result;
+            BoundedTreeBuilder builder(result, limits);
+            if (!Json::sax_parse(text.begin(), text.end(), &builder)) {
+                const BoundsChecker& checker = builder.checker();
+                throw JsonTextError(checker.reason(), checker.offset(), checker.exceeds_limits());
+            }
+            return result;
+        }
+        check_json_text(text, limits);
+        return Json::parse(text.begin(), text.end());
+    } catch (const Json::parse_error& e) {
+        throw JsonTextError(syntax_error(e), e.byte > 0 ? e.byte - 1 : 0);
+    } catch (const Json::exception& e) {
+        throw JsonTextError(std::string("not valid JSON: ") + e.what(), std::nullopt);
     }
-    return root;
 }
 
 std::string dump_python_json(const Json& value) {

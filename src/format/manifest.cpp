@@ -1,5 +1,7 @@
 #include "format/manifest.hpp"
 
+#include "env/environment_json.hpp"
+
 #include <string>
 
 #include "format/chunk.hpp"
@@ -164,9 +166,8 @@ std::optional<Environment> manifest_environment(const Json& document, Layout lay
     if (body == document.end() || !body->is_object()) return std::nullopt;
     const auto env = body->find(std::string(kManifestEnvironmentKey));
     if (env == body->end()) return std::nullopt;
-    const std::string text = env->dump();
     try {
-        return parse_environment(std::as_bytes(std::span(text.data(), text.size())));
+        return environment_from_json(*env);
     } catch (const EnvChunkError& e) {
         throw EnvChunkError(e.reason(), ErrorLocation::at_json_path("/" + key + "/" +
                                                                     std::string(kManifestEnvironmentKey) +

@@ -1,10 +1,12 @@
-// EXIF through exiv2: the TIFF structure is exiv2's to parse, the text
-// encodings of the tags that carry generation metadata are ours.
-#include <exiv2/exiv2.hpp>
-
-#include <mutex>
+// EXIF through exiv2 (in its plugin, image/exiv2_loader.hpp): the TIFF
+// structure is exiv2's to parse, the text encodings of the tags that carry
+// generation metadata are ours.
+#include <algorithm>
+#include <cstring>
+#include <new>
 
 #include "image/container.hpp"
+#include "image/exiv2_loader.hpp"
 #include "raiiaf/errors.hpp"
 
 RAIIAF_DETAIL_NAMESPACE_BEGIN
@@ -24,10 +26,41 @@ constexpr TextTag kTextTags[] = {
     {0x9C9C, "Image", "XPComment"},        {0x9286, "Photo", "UserComment"},
 };
 
-void silence_exiv2_log() {
-    static std::once_flag once;
-    std::call_once(once, [] { Exiv2::LogMsg::setLevel(Exiv2::LogMsg::mute); });
-}
+// A wanted tag's value as exiv2 copied it out.
+struct RawText {
+    const TextTag* tag;
+    std::vector<std::byte> value;
+};
+
+// What the plugin's callback collects; it must not throw into the plugin, so
+// the first problem is kept and thrown once the plugin has returned.
+struct ExifCollector {
+    const Limits& limits;
+    std::vector<RawText> values;
+    std::optional<ImageError> problem;
+    bool out_of_memory = false;  // thrown as std::bad_alloc, as a failed allocation was before
+
+    static void* buffer_for(void* context, std::uint16_t tag, const char* group, std::size_t size) noexcept {
+        auto& self = *static_cast<ExifCollector*>(context);
+        if (self.problem || self.out_of_memory) return nullptr;
+        const auto* wanted = std::find_if(std::begin(kTextTags), std::end(kTextTags), [&](const TextTag& t) {
+            return t.tag == tag && std::strcmp(group, t.group) == 0;
+        });
+        if (wanted == std::end(kTextTags)) return nullptr;
+        try {
+            if (static_cast<std::uint64_t>(size) > self.limits.max_metadata_text_size) {
+                self.problem.emplace("EXIF " + std::string(wanted->name) + " of " + std::to_string(size) +
+                                     " bytes is over the limit of " + std::to_string(self.limits.max_metadata_text_size));
+                return nullptr;
+            }
+            self.values.push_back({wanted, std::vector<std::byte>(size)});
+        } catch (const std::bad_alloc&) {
+            self.out_of_memory = true;
+            return nullptr;
+        }
+        return self.values.back().value.data();
+    }
+};
 
 std::string trim_nuls(std::string text) {
     while (!text.empty() && text.back() == '\0') text.pop_back();
@@ -37,38 +70,29 @@ std::string trim_nuls(std::string text) {
 }  // namespace
 
 std::vector<MetadataText> read_exif_texts(std::span<const std::byte> exif, const Limits& limits) {
-    silence_exiv2_log();
     constexpr std::string_view kPrefix{"Exif\0\0", 6};
     if (exif.size() >= kPrefix.size() && std::memcmp(exif.data(), kPrefix.data(), kPrefix.size()) == 0)
         exif = exif.subspan(kPrefix.size());
     if (exif.size() > UINT32_MAX) throw ImageError("EXIF block is over 4 GiB");
 
-    Exiv2::ExifData data;
-    Exiv2::ByteOrder order = Exiv2::invalidByteOrder;
-    try {
-        order = Exiv2::ExifParser::decode(data, reinterpret_cast<const Exiv2::byte*>(exif.data()),
-                                          static_cast<std::uint32_t>(exif.size()));
-    } catch (const std::exception& error) {
-        throw ImageError(std::string("EXIF block cannot be read: ") + error.what());
-    }
-    if (order == Exiv2::invalidByteOrder) throw ImageError("EXIF block has no valid TIFF header");
+    const Exiv2Plugin& exiv2 = loaded_exiv2_plugin();
+    if (!exiv2.table) throw ImageError(exiv2.error);
+    ExifCollector collector{limits, {}, {}, false};
+    int big_endian = 0;
+    char message[512] = "";
+    const int result = exiv2.table->read_exif(reinterpret_cast<const unsigned char*>(exif.data()),
+                                              static_cast<std::uint32_t>(exif.size()), &big_endian,
+                                              &ExifCollector::buffer_for, &collector, message, sizeof message);
+    if (result == RAIIAF_EXIV2_NO_TIFF_HEADER) throw ImageError("EXIF block has no valid TIFF header");
+    if (result != RAIIAF_EXIV2_OK) throw ImageError(std::string("EXIF block cannot be read: ") + message);
+    if (collector.out_of_memory) throw std::bad_alloc();
+    if (collector.problem) throw *collector.problem;
 
     std::vector<MetadataText> texts;
-    for (const auto& datum : data) {
-        const auto* wanted = std::find_if(std::begin(kTextTags), std::end(kTextTags), [&](const TextTag& t) {
-            return t.tag == datum.tag() && datum.groupName() == t.group;
-        });
-        if (wanted == std::end(kTextTags)) continue;
-        const long size = datum.size();
-        if (size <= 0) continue;
-        if (static_cast<std::uint64_t>(size) > limits.max_metadata_text_size)
-            throw ImageError("EXIF " + std::string(wanted->name) + " of " + std::to_string(size) +
-                             " bytes is over the limit of " + std::to_string(limits.max_metadata_text_size));
-        std::vector<std::byte> raw(static_cast<std::size_t>(size));
-        datum.copy(reinterpret_cast<Exiv2::byte*>(raw.data()), order);
+    for (auto& [wanted, raw] : collector.values) {
         std::string text;
         if (wanted->tag == 0x9286) {
-            text = decode_user_comment(raw, order == Exiv2::bigEndian);
+            text = decode_user_comment(raw, big_endian != 0);
         } else if (wanted->tag == 0x9C9C) {
             // Windows' XP tags are UTF-16LE whatever the block's byte order: a
             // UserComment body with a fixed byte order.

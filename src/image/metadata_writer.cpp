@@ -1,10 +1,9 @@
 #include "image/metadata_writer.hpp"
 
-#include <exiv2/exiv2.hpp>
-
 #include <cstring>
-#include <mutex>
+#include <new>
 
+#include "image/exiv2_loader.hpp"
 #include "image/splice.hpp"
 
 #include "raiiaf/config.hpp"
@@ -41,12 +40,31 @@ void for_each_code_point(const std::string& utf8, Sink&& sink) {
     }
 }
 
-void quiet_exiv2() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        Exiv2::LogMsg::setLevel(Exiv2::LogMsg::mute);
-        Exiv2::XmpParser::initialize();  // not thread-safe: once, before any use
-    });
+// The plugin's table, or SpliceError saying why it cannot be loaded.
+const raiiaf_exiv2_plugin& exiv2_plugin() {
+    const Exiv2Plugin& exiv2 = loaded_exiv2_plugin();
+    if (!exiv2.table) throw SpliceError(exiv2.error);
+    return *exiv2.table;
+}
+
+raiiaf_exiv2_text text_argument(const std::string& text, bool present = true) {
+    return {text.data(), text.size(), present ? 1 : 0};
+}
+raiiaf_exiv2_text text_argument(const std::optional<std::string>& text) {
+    return text ? text_argument(*text) : raiiaf_exiv2_text{nullptr, 0, 0};
+}
+
+// The plugin's output, copied into a container of bytes (it must not throw into the plugin).
+template <typename Bytes>
+int copy_into(void* context, const unsigned char* data, std::size_t size) noexcept {
+    try {
+        auto& out = *static_cast<Bytes*>(context);
+        out.resize(size);
+        if (size != 0) std::memcpy(out.data(), data, size);
+        return 0;
+    } catch (const std::bad_alloc&) {
+        return 1;
+    }
 }
 
 }  // namespace
@@ -82,59 +100,40 @@ std::optional<std::string> latin1(const std::string& utf8) {
 }
 
 std::vector<std::byte> encode_exif(const ExifFields& fields, std::span<const std::byte> existing) {
-    quiet_exiv2();
-    try {
-        Exiv2::ExifData exif;
-        Exiv2::ByteOrder order = Exiv2::bigEndian;
-        if (existing.size() >= 6 && std::memcmp(existing.data(), "Exif\0\0", 6) == 0) existing = existing.subspan(6);
-        if (!existing.empty() && existing.size() < 0xFFFFFFFFu) {
-            try {
-                order = Exiv2::ExifParser::decode(exif, reinterpret_cast<const Exiv2::byte*>(existing.data()),
-                                                  static_cast<std::uint32_t>(existing.size()));
-                if (order == Exiv2::invalidByteOrder) order = Exiv2::bigEndian;
-            } catch (const Exiv2::AnyError&) {  // unreadable: replaced by a fresh block
-                exif.clear();
-                order = Exiv2::bigEndian;
-            }
-        }
-        if (fields.make) exif["Exif.Image.Make"] = *fields.make;
-        if (fields.model) exif["Exif.Image.Model"] = *fields.model;
-        if (fields.user_comment) {
-            std::vector<std::byte> comment;
-            for (const char c : std::string_view("UNICODE\0", 8)) comment.push_back(std::byte(c));
-            const auto text = utf16be(*fields.user_comment);
-            comment.insert(comment.end(), text.begin(), text.end());
-            Exiv2::DataValue value(Exiv2::undefined);
-            value.read(reinterpret_cast<const Exiv2::byte*>(comment.data()), static_cast<long>(comment.size()), order);
-            if (const auto old = exif.findKey(Exiv2::ExifKey("Exif.Photo.UserComment")); old != exif.end()) exif.erase(old);
-            exif.add(Exiv2::ExifKey("Exif.Photo.UserComment"), &value);
-        }
-        Exiv2::Blob blob;
-        Exiv2::ExifParser::encode(blob, order, exif);
-        std::vector<std::byte> out(blob.size());
-        std::memcpy(out.data(), blob.data(), blob.size());
-        return out;
-    } catch (const Exiv2::AnyError& e) {
-        throw SpliceError(std::string("EXIF cannot be encoded: ") + e.what());
+    const raiiaf_exiv2_plugin& exiv2 = exiv2_plugin();
+    if (existing.size() >= 6 && std::memcmp(existing.data(), "Exif\0\0", 6) == 0) existing = existing.subspan(6);
+    std::string comment;
+    if (fields.user_comment) {
+        comment.assign("UNICODE\0", 8);
+        const auto text = utf16be(*fields.user_comment);
+        comment.append(reinterpret_cast<const char*>(text.data()), text.size());
     }
+    std::vector<std::byte> out;
+    char message[512] = "";
+    const int result = exiv2.encode_exif(reinterpret_cast<const unsigned char*>(existing.data()), existing.size(),
+                                         text_argument(fields.make), text_argument(fields.model),
+                                         text_argument(comment, fields.user_comment.has_value()),
+                                         &copy_into<std::vector<std::byte>>, &out, message, sizeof message);
+    if (result == RAIIAF_EXIV2_SINK_FAILED) throw std::bad_alloc();
+    if (result != RAIIAF_EXIV2_OK) throw SpliceError(std::string("EXIF cannot be encoded: ") + message);
+    return out;
 }
 
 std::string encode_xmp(const XmpFields& fields) {
-    quiet_exiv2();
-    try {
-        Exiv2::XmpData xmp;
-        xmp["Xmp.iptcExt.DigitalSourceType"] = kTrainedAlgorithmicMedia;
-        if (!fields.ai_system.empty()) xmp["Xmp.iptcExt.AISystemUsed"] = fields.ai_system;
-        if (!fields.ai_system_version.empty()) xmp["Xmp.iptcExt.AISystemVersionUsed"] = fields.ai_system_version;
-        if (!fields.ai_prompt.empty()) xmp["Xmp.iptcExt.AIPromptInformation"] = fields.ai_prompt;
-        if (!fields.creator_tool.empty()) xmp["Xmp.xmp.CreatorTool"] = fields.creator_tool;
-        std::string packet;
-        if (Exiv2::XmpParser::encode(packet, xmp, Exiv2::XmpParser::useCompactFormat, 0) != 0)
-            throw SpliceError("XMP cannot be encoded");
-        return packet;
-    } catch (const Exiv2::AnyError& e) {
-        throw SpliceError(std::string("XMP cannot be encoded: ") + e.what());
-    }
+    const raiiaf_exiv2_plugin& exiv2 = exiv2_plugin();
+    const auto optional_text = [](const std::string& text) { return text_argument(text, !text.empty()); };
+    const raiiaf_exiv2_text source_type{kTrainedAlgorithmicMedia, std::strlen(kTrainedAlgorithmicMedia), 1};
+    std::string packet;
+    char message[512] = "";
+    const int result = exiv2.encode_xmp(source_type, optional_text(fields.ai_system),
+                                        optional_text(fields.ai_system_version), optional_text(fields.ai_prompt),
+                                        optional_text(fields.creator_tool),
+                                        &copy_into<std::string>, &packet, message, sizeof message);
+    if (result == RAIIAF_EXIV2_SINK_FAILED) throw std::bad_alloc();
+    if (result != RAIIAF_EXIV2_OK)
+        throw SpliceError(message[0] != '\0' ? std::string("XMP cannot be encoded: ") + message
+                                              : std::string("XMP cannot be encoded"));
+    return packet;
 }
 
 RAIIAF_DETAIL_NAMESPACE_END

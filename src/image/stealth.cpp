@@ -4,11 +4,11 @@
 // bit per pixel, the RGB stream three (R, G, B). Each stream holds a 15-byte
 // magic, a 32-bit big-endian payload length in bits, then the payload, bytes
 // most-significant bit first; the *comp forms are gzip, the *info forms UTF-8.
-#include <spng.h>
 
 #include <algorithm>
 #include <memory>
 
+#include "format/spng_library.hpp"
 #include "image/container.hpp"
 #include "raiiaf/errors.hpp"
 
@@ -18,7 +18,7 @@ namespace image {
 namespace {
 
 struct SpngFree {
-    void operator()(spng_ctx* ctx) const { spng_ctx_free(ctx); }
+    void operator()(spng_ctx* ctx) const { loaded_spng().spng_ctx_free(ctx); }
 };
 
 constexpr std::size_t kMagicBits = 15 * 8;
@@ -72,36 +72,38 @@ private:
 }  // namespace
 
 std::vector<MetadataText> read_stealth_texts(std::span<const std::byte> png, const Limits& limits) {
-    std::unique_ptr<spng_ctx, SpngFree> ctx(spng_ctx_new(0));
+    const Spng& png_library = loaded_spng();
+    if (!png_library.error.empty()) throw ImageError(png_library.error);
+    std::unique_ptr<spng_ctx, SpngFree> ctx(png_library.spng_ctx_new(0));
     if (!ctx) throw ImageError("out of memory");
-    spng_set_crc_action(ctx.get(), SPNG_CRC_ERROR, SPNG_CRC_ERROR);
-    spng_set_png_buffer(ctx.get(), png.data(), png.size());
+    png_library.spng_set_crc_action(ctx.get(), SPNG_CRC_ERROR, SPNG_CRC_ERROR);
+    png_library.spng_set_png_buffer(ctx.get(), png.data(), png.size());
     spng_ihdr ihdr{};
-    if (const int rc = spng_get_ihdr(ctx.get(), &ihdr); rc != 0)
-        throw ImageError(std::string("PNG header is invalid: ") + spng_strerror(rc));
+    if (const int rc = png_library.spng_get_ihdr(ctx.get(), &ihdr); rc != 0)
+        throw ImageError(std::string("PNG header is invalid: ") + png_library.spng_strerror(rc));
     if (ihdr.width == 0 || ihdr.height == 0 || std::uint64_t{ihdr.width} * ihdr.height > kMaxStealthPixels) return {};
     const bool has_alpha = ihdr.color_type == SPNG_COLOR_TYPE_TRUECOLOR_ALPHA ||
                            ihdr.color_type == SPNG_COLOR_TYPE_GRAYSCALE_ALPHA;
 
     LowBitPlanes planes(ihdr.width, ihdr.height);
     std::vector<unsigned char> row(std::size_t{ihdr.width} * 4);
-    const auto decode_error = [](int rc) {
-        return ImageError(std::string("PNG image data cannot be decoded: ") + spng_strerror(rc));
+    const auto decode_error = [&](int rc) {
+        return ImageError(std::string("PNG image data cannot be decoded: ") + png_library.spng_strerror(rc));
     };
     // Interlaced rows arrive pass by pass, so those images are decoded whole;
     // the others row by row, only as far as the reading has got.
     if (ihdr.interlace_method != 0) {
         std::vector<unsigned char> whole(row.size() * ihdr.height);
-        if (const int rc = spng_decode_image(ctx.get(), whole.data(), whole.size(), SPNG_FMT_RGBA8, 0); rc != 0)
+        if (const int rc = png_library.spng_decode_image(ctx.get(), whole.data(), whole.size(), SPNG_FMT_RGBA8, 0); rc != 0)
             throw decode_error(rc);
         for (std::uint32_t y = 0; y < ihdr.height; ++y) planes.add_row(&whole[std::size_t{y} * row.size()]);
-    } else if (const int rc = spng_decode_image(ctx.get(), nullptr, 0, SPNG_FMT_RGBA8, SPNG_DECODE_PROGRESSIVE);
+    } else if (const int rc = png_library.spng_decode_image(ctx.get(), nullptr, 0, SPNG_FMT_RGBA8, SPNG_DECODE_PROGRESSIVE);
                rc != 0) {
         throw decode_error(rc);
     }
     const auto decode_rows_until = [&](std::uint32_t wanted_rows) {
         while (planes.rows() < wanted_rows) {
-            const int rc = spng_decode_row(ctx.get(), row.data(), row.size());
+            const int rc = png_library.spng_decode_row(ctx.get(), row.data(), row.size());
             if (rc != 0 && rc != SPNG_EOI) throw decode_error(rc);
             planes.add_row(row.data());
             if (rc == SPNG_EOI && planes.rows() < wanted_rows) throw ImageError("PNG image data ends early");

@@ -1,0 +1,13 @@
+// An ENVC document already parsed as JSON (the environment a manifest embeds):
+// checked and converted as parse_environment does, without printing it and
+// parsing it again. Throws EnvChunkError with the JSON path of the problem.
+#pragma once
+
+#include "raiiaf/env.hpp"
+#include "raiiaf/json.hpp"
+
+RAIIAF_DETAIL_NAMESPACE_BEGIN
+
+[[nodiscard]] Environment environment_from_json(const Json& document);
+
+RAIIAF_DETAIL_NAMESPACE_END
