@@ -4,6 +4,7 @@
 #include "raiiaf/config.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -70,14 +71,28 @@ struct WriteOptions {
     bool durable = true;
 };
 
+// What the writer knows about the file it wrote: no need to reopen it.
+struct WriteResult {
+    Layout layout = Layout::raiiaf;
+    std::uint8_t version_major = 1;
+    std::uint8_t version_minor = 0;  // 1 when the file uses an extension
+    std::size_t chunk_count = 0;
+    std::uint64_t file_size = 0;
+    // What the existing raiiaf/gen5 package cannot read, as extensions_used()
+    // of the file lists it; empty for a file that package reads.
+    std::vector<std::string> extensions;
+};
+
 // Encodes into memory.
 [[nodiscard]] std::vector<std::byte> encode(const ArtifactContent& content,
                                             const WriteOptions& options = {});
+[[nodiscard]] std::vector<std::byte> encode(const ArtifactContent& content, const WriteOptions& options,
+                                            WriteResult& result);
 // Writes atomically: a temporary file beside `path`, fsynced, renamed over it.
 // On any failure the previous file (if any) is untouched and no temporary
 // file remains.
-void write_file(const std::filesystem::path& path, const ArtifactContent& content,
-                const WriteOptions& options = {});
+WriteResult write_file(const std::filesystem::path& path, const ArtifactContent& content,
+                       const WriteOptions& options = {});
 
 // Writes many files, made durable together: two barriers for the whole batch
 // (AtomicBatch) instead of two fsyncs per file. add() encodes and writes a
@@ -88,7 +103,7 @@ class WriteBatch {
 public:
     // Keeps at most this many files open before committing on its own.
     explicit WriteBatch(std::size_t max_open_files = 256) : max_open_(max_open_files) {}
-    void add(const std::filesystem::path& path, const ArtifactContent& content, const WriteOptions& options = {});
+    WriteResult add(const std::filesystem::path& path, const ArtifactContent& content, const WriteOptions& options = {});
     void commit();
     [[nodiscard]] std::size_t pending() const noexcept { return files_.size(); }
 
