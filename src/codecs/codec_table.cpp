@@ -260,7 +260,10 @@ std::span<const CodecInfo> codec_table() noexcept {
     return infos;
 }
 
-const CodecInfo& codec_info(Codec codec) noexcept { return detail::row(codec).info; }
+const CodecInfo& codec_info(Codec codec) noexcept {
+    const auto index = static_cast<std::size_t>(codec);
+    return codec_table()[index < detail::kCodecs.size() ? index : 0];
+}
 
 std::string_view codec_name(Codec codec) noexcept { return codec_info(codec).name; }
 
