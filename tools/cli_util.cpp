@@ -164,8 +164,7 @@ CLI::Option* add_choice(CLI::App& app, const std::string& name, std::string& val
 
 CLI::Option* add_codec_option(CLI::App& app, std::string& value, const std::string& description) {
     std::vector<std::string> names;
-    for (auto codec : {raiiaf::Codec::raw, raiiaf::Codec::zfp, raiiaf::Codec::zstd, raiiaf::Codec::shuffle_zstd})
-        names.emplace_back(raiiaf::codec_name(codec));
+    for (const auto& codec : raiiaf::codec_table()) names.emplace_back(codec.name);
     return add_choice(app, "--compress", value, description, names);
 }
 
@@ -188,8 +187,8 @@ raiiaf::Layout parse_layout(const std::string& name) {
 }
 
 void check_codec_for_layout(std::optional<raiiaf::Codec> codec, raiiaf::Layout layout) {
-    if (codec == raiiaf::Codec::zfp && layout == raiiaf::Layout::gen5)
-        usage_error("--compress", "zfp is not available in the gen5 format (use zstd or shuffle-zstd)");
+    if (!codec) return;
+    if (const auto refusal = raiiaf::codec_refusal(*codec, layout)) usage_error("--compress", *refusal);
 }
 
 void require_intact(const fs::path& file) {
@@ -200,22 +199,27 @@ void require_intact(const fs::path& file) {
     failure(file, clean_message(file, report.problems.back().message));
 }
 
-void report_written(const fs::path& path, bool json, std::string_view text, const Json& extra) {
-    Json summary;
-    std::vector<std::string> extensions;
-    about_file(path, [&] {
-        const auto reader = raiiaf::Reader::open(path);
-        extensions = raiiaf::extensions_used(reader);
-        const auto& header = reader.header();
-        summary = {{"file", path.string()},
-                   {"layout", raiiaf::layout_name(reader.layout())},
-                   {"version", std::to_string(header.version_major) + "." + std::to_string(header.version_minor)},
-                   {"chunk_count", reader.chunks().size()},
-                   {"file_size", reader.file_size()}};
-    });
-    if (!extensions.empty()) {
+raiiaf::WriteResult summary_of(const raiiaf::Reader& reader) {
+    raiiaf::WriteResult summary;
+    summary.layout = reader.layout();
+    summary.version_major = reader.header().version_major;
+    summary.version_minor = reader.header().version_minor;
+    summary.chunk_count = reader.chunks().size();
+    summary.file_size = reader.file_size();
+    summary.extensions = raiiaf::extensions_used(reader);
+    return summary;
+}
+
+void report_written(const fs::path& path, const raiiaf::WriteResult& written, bool json, std::string_view text,
+                    const Json& extra) {
+    Json summary = {{"file", path.string()},
+                    {"layout", raiiaf::layout_name(written.layout)},
+                    {"version", std::to_string(written.version_major) + "." + std::to_string(written.version_minor)},
+                    {"chunk_count", written.chunk_count},
+                    {"file_size", written.file_size}};
+    if (!written.extensions.empty()) {
         std::string list;
-        for (const auto& extension : extensions) list += (list.empty() ? "" : "; ") + extension;
+        for (const auto& extension : written.extensions) list += (list.empty() ? "" : "; ") + extension;
         std::cerr << "raiiaf: note: " << printable(path.string())
                   << " needs this reader: the existing raiiaf/gen5 package cannot read " << printable(list)
                   << "; --compat refuses such files\n";

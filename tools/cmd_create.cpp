@@ -184,8 +184,9 @@ int run_create(const CreateOptions& o) {
 
     content.image = raiiaf::ImageInput{raiiaf::Bytes(read_input_file(o.image))};
 
+    raiiaf::WriteResult written;
     try {
-        raiiaf::write_file(o.output, content, options);
+        written = raiiaf::write_file(o.output, content, options);
     } catch (const raiiaf::Error& e) {
         // The writer checks the image before storing it; its complaints, marked
         // only by this prefix, are about the image file.
@@ -193,7 +194,7 @@ int run_create(const CreateOptions& o) {
         if (e.reason().starts_with(kImage)) failure(o.image, e.reason().substr(kImage.size()));
         failure(o.output, message_about(o.output, e));
     }
-    report_written(o.output, o.json, "created " + printable(o.output));
+    report_written(o.output, written, o.json, "created " + printable(o.output));
     return kOk;
 }
 

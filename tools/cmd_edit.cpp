@@ -174,17 +174,18 @@ int run_edit(const EditOptions& o) {
     const raiiaf::ModelInfo before = content.model;
     const std::vector<std::string> changed = apply(o, content.model);
     if (same_model_info(before, content.model)) {  // nothing to write: the file stays as it is
-        report_written(o.file, o.json, "unchanged " + printable(o.file), {{"changed", Json::array()}});
+        report_written(o.file, summary_of(*reader), o.json, "unchanged " + printable(o.file), {{"changed", Json::array()}});
         return kOk;
     }
+    raiiaf::WriteResult written;
     try {
-        raiiaf::write_file(o.file, content, {.layout = reader->layout(), .durable = durable_writes()});
+        written = raiiaf::write_file(o.file, content, {.layout = reader->layout(), .durable = durable_writes()});
     } catch (const raiiaf::Error& e) {
         failure(o.file, message_about(o.file, e));
     }
     std::string list;
     for (const auto& change : changed) list += (list.empty() ? "" : ", ") + change;
-    report_written(o.file, o.json, "updated " + printable(o.file) + ": " + printable(list), {{"changed", changed}});
+    report_written(o.file, written, o.json, "updated " + printable(o.file) + ": " + printable(list), {{"changed", changed}});
     return kOk;
 }
 
