@@ -75,8 +75,8 @@ void emit_chunks(const Plan& plan, const Sink& sink, Digests& digests, std::opti
 
 // Writes the header placeholder and the chunks while the digests are computed
 // and the image is checked (on all cores when there is enough to hash), then
-// puts the digests into the records.
-void emit_with_digests(Plan& plan, const WriteOptions& options, const Sink& sink) {
+// puts the digests into the records. Returns the threads it used.
+unsigned emit_with_digests(Plan& plan, const WriteOptions& options, const Sink& sink) {
     sink.append(std::vector<std::byte>(header_size(plan.layout)));
 
     const std::size_t count = plan.chunks.size();
@@ -132,6 +132,7 @@ void emit_with_digests(Plan& plan, const WriteOptions& options, const Sink& sink
         if (plan.chunks[i].unhashed) record.hash = std::move(digests.hex[i]);
         record.extra[std::string(kFastDigestKey)] = std::move(digests.fast[i]);
     }
+    return threads;
 }
 
 std::uint64_t decimal_digits(std::uint64_t value) {
@@ -140,19 +141,9 @@ std::uint64_t decimal_digits(std::uint64_t value) {
     return digits;
 }
 
-// The manifest, built and schema-checked once and serialised once; returns
-// its frame and sets `file_size`. Stored, not compressed: no SHA-256 covers
-// the manifest, only the frame's checksum, and in a stored frame every bit
-// either is content or breaks the frame (docs/FORMAT.md section 4).
-// Manifests are small; compression gains little.
-std::vector<std::byte> emit_manifest(Plan& plan, std::uint64_t& file_size) {
-    std::vector<ChunkRecord> records;
-    records.reserve(plan.chunks.size());
-    for (auto& chunk : plan.chunks) records.push_back(std::move(chunk.record));
-    plan.file_info["file_size"] = 0;
-    Json document = detail::build_manifest(plan.layout, plan.file_info, plan.model, records,
-                                           plan.manifest_environment ? &*plan.manifest_environment : nullptr);
-    validate_manifest(document);
+// The manifest's text with file_size filled in, checked against the reader's
+// default bounds, so that no file is written that it refuses.
+std::string manifest_text(const Json& document, std::uint64_t table_offset, std::uint64_t& file_size) {
     std::string text;
     try {
         text = detail::dump_python_json(document);
@@ -167,16 +158,15 @@ std::vector<std::byte> emit_manifest(Plan& plan, std::uint64_t& file_size) {
     const std::size_t placeholder = text.find(kPlaceholder);
     if (placeholder == std::string::npos) throw std::logic_error("the manifest text has no file_size");
     const std::uint64_t text_without_digits = text.size() - 1;
-    for (file_size = plan.table_offset;;) {
-        const std::uint64_t actual = plan.table_offset + detail::zstd_stored_size(kChunkHeaderSize + text_without_digits +
-                                                                                  decimal_digits(file_size));
+    for (file_size = table_offset;;) {
+        const std::uint64_t actual =
+            table_offset + detail::zstd_stored_size(kChunkHeaderSize + text_without_digits + decimal_digits(file_size));
         if (actual == file_size) break;
         file_size = actual;
     }
     text.replace(placeholder + kPlaceholder.size() - 1, 1, std::to_string(file_size));
 
     detail::require_payload_fits(text.size(), "manifest");
-    // The reader's default bounds, so that no file is written that it refuses.
     const Limits reader_defaults{};
     if (text.size() > reader_defaults.max_manifest_size)
         throw InvalidArgument("readers would refuse the file: its manifest would have " + std::to_string(text.size()) +
@@ -186,6 +176,26 @@ std::vector<std::byte> emit_manifest(Plan& plan, std::uint64_t& file_size) {
     } catch (const detail::JsonTextError& e) {
         throw InvalidArgument(std::string("readers would refuse the file's manifest: ") + e.what());
     }
+    return text;
+}
+
+// The manifest, built and schema-checked once and serialised once (the two
+// side by side when the chunks were worth helpers); returns its frame and sets
+// `file_size`. Stored, not compressed: no SHA-256 covers the manifest, only
+// the frame's checksum, and in a stored frame every bit either is content or
+// breaks the frame (docs/FORMAT.md section 4). Manifests are small;
+// compression gains little.
+std::vector<std::byte> emit_manifest(Plan& plan, unsigned threads, std::uint64_t& file_size) {
+    std::vector<ChunkRecord> records;
+    records.reserve(plan.chunks.size());
+    for (auto& chunk : plan.chunks) records.push_back(std::move(chunk.record));
+    plan.file_info["file_size"] = 0;
+    const Json document = detail::build_manifest(plan.layout, plan.file_info, plan.model, records,
+                                                 plan.manifest_environment ? &*plan.manifest_environment : nullptr);
+    std::string text;
+    detail::run_jobs({[&] { validate_manifest(document); },
+                      [&] { text = manifest_text(document, plan.table_offset, file_size); }},
+                     std::min(threads, 2u));
     const Bytes envelope = detail::chunk_header_bytes(kManifestType, detail::kPlainChunkFlags, text.size());
     std::vector<std::byte> frame =
         detail::zstd_store({envelope.span(), std::as_bytes(std::span(text.data(), text.size()))});
@@ -195,9 +205,9 @@ std::vector<std::byte> emit_manifest(Plan& plan, std::uint64_t& file_size) {
 
 WriteResult write_plan(Plan& plan, const WriteOptions& options, const Sink& sink) {
     const Layout layout = plan.layout;
-    emit_with_digests(plan, options, sink);
+    const unsigned threads = emit_with_digests(plan, options, sink);
     std::uint64_t total_size = 0;
-    const std::vector<std::byte> manifest = emit_manifest(plan, total_size);
+    const std::vector<std::byte> manifest = emit_manifest(plan, threads, total_size);
     if (manifest.size() > kMaxU32) throw InvalidArgument("the manifest exceeds 4 GiB");
     if (layout == Layout::gen5 && total_size > kMaxU32)
         throw InvalidArgument("a GEN5 file cannot exceed 4 GiB; this one would have " + std::to_string(total_size) +
