@@ -75,8 +75,8 @@ void emit_chunks(const Plan& plan, const Sink& sink, Digests& digests, std::opti
 
 // Writes the header placeholder and the chunks while the digests are computed
 // and the image is checked (on all cores when there is enough to hash), then
-// puts the digests into the records. Returns the threads it used.
-unsigned emit_with_digests(Plan& plan, const WriteOptions& options, const Sink& sink) {
+// puts the digests into the records.
+void emit_with_digests(Plan& plan, const WriteOptions& options, const Sink& sink) {
     sink.append(std::vector<std::byte>(header_size(plan.layout)));
 
     const std::size_t count = plan.chunks.size();
@@ -132,7 +132,6 @@ unsigned emit_with_digests(Plan& plan, const WriteOptions& options, const Sink& 
         if (plan.chunks[i].unhashed) record.hash = std::move(digests.hex[i]);
         record.extra[std::string(kFastDigestKey)] = std::move(digests.fast[i]);
     }
-    return threads;
 }
 
 std::uint64_t decimal_digits(std::uint64_t value) {
@@ -179,23 +178,22 @@ std::string manifest_text(const Json& document, std::uint64_t table_offset, std:
     return text;
 }
 
-// The manifest, built and schema-checked once and serialised once (the two
-// side by side when the chunks were worth helpers); returns its frame and sets
-// `file_size`. Stored, not compressed: no SHA-256 covers the manifest, only
+// The manifest, built and schema-checked once and serialised once; returns
+// its frame and sets `file_size`. Stored, not compressed: no SHA-256 covers the manifest, only
 // the frame's checksum, and in a stored frame every bit either is content or
 // breaks the frame (docs/FORMAT.md section 4). Manifests are small;
 // compression gains little.
-std::vector<std::byte> emit_manifest(Plan& plan, unsigned threads, std::uint64_t& file_size) {
+std::vector<std::byte> emit_manifest(Plan& plan, std::uint64_t& file_size) {
     std::vector<ChunkRecord> records;
     records.reserve(plan.chunks.size());
     for (auto& chunk : plan.chunks) records.push_back(std::move(chunk.record));
     plan.file_info["file_size"] = 0;
     const Json document = detail::build_manifest(plan.layout, plan.file_info, plan.model, records,
                                                  plan.manifest_environment ? &*plan.manifest_environment : nullptr);
-    std::string text;
-    detail::run_jobs({[&] { validate_manifest(document); },
-                      [&] { text = manifest_text(document, plan.table_offset, file_size); }},
-                     std::min(threads, 2u));
+    // Not beside the serialisation on a helper: on a busy machine a new
+    // thread may wait milliseconds for a core, far longer than the check.
+    validate_manifest(document);
+    const std::string text = manifest_text(document, plan.table_offset, file_size);
     const Bytes envelope = detail::chunk_header_bytes(kManifestType, detail::kPlainChunkFlags, text.size());
     std::vector<std::byte> frame =
         detail::zstd_store({envelope.span(), std::as_bytes(std::span(text.data(), text.size()))});
@@ -205,9 +203,9 @@ std::vector<std::byte> emit_manifest(Plan& plan, unsigned threads, std::uint64_t
 
 WriteResult write_plan(Plan& plan, const WriteOptions& options, const Sink& sink) {
     const Layout layout = plan.layout;
-    const unsigned threads = emit_with_digests(plan, options, sink);
+    emit_with_digests(plan, options, sink);
     std::uint64_t total_size = 0;
-    const std::vector<std::byte> manifest = emit_manifest(plan, threads, total_size);
+    const std::vector<std::byte> manifest = emit_manifest(plan, total_size);
     if (manifest.size() > kMaxU32) throw InvalidArgument("the manifest exceeds 4 GiB");
     if (layout == Layout::gen5 && total_size > kMaxU32)
         throw InvalidArgument("a GEN5 file cannot exceed 4 GiB; this one would have " + std::to_string(total_size) +
