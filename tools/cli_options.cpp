@@ -20,8 +20,7 @@ CLI::Option* add_choice(CLI::App& app, const std::string& name, std::string& val
 
 CLI::Option* add_codec_option(CLI::App& app, std::string& value, const std::string& description) {
     std::vector<std::string> names;
-    for (auto codec : {raiiaf::Codec::raw, raiiaf::Codec::zfp, raiiaf::Codec::zstd, raiiaf::Codec::shuffle_zstd})
-        names.emplace_back(raiiaf::codec_name(codec));
+    for (const auto& codec : raiiaf::codec_table()) names.emplace_back(codec.name);
     return add_choice(app, "--compress", value, description, names);
 }
 
@@ -44,8 +43,8 @@ raiiaf::Layout parse_layout(const std::string& name) {
 }
 
 void check_codec_for_layout(std::optional<raiiaf::Codec> codec, raiiaf::Layout layout) {
-    if (codec == raiiaf::Codec::zfp && layout == raiiaf::Layout::gen5)
-        usage_error("--compress", "zfp is not available in the gen5 format (use zstd or shuffle-zstd)");
+    if (!codec) return;
+    if (const auto refusal = raiiaf::codec_refusal(*codec, layout)) usage_error("--compress", *refusal);
 }
 
 }  // namespace raiiaf_cli

@@ -17,25 +17,34 @@ void require_intact(const raiiaf::Reader& reader, const fs::path& file) {
     failure(file, clean_message(file, report.problems.back().message));
 }
 
-void report_written(const fs::path& path, const raiiaf::WrittenFile& written, bool json, std::string_view text,
+raiiaf::WriteResult summary_of(const raiiaf::Reader& reader) {
+    raiiaf::WriteResult summary;
+    summary.layout = reader.layout();
+    summary.version_major = reader.header().version_major;
+    summary.version_minor = reader.header().version_minor;
+    summary.chunk_count = reader.chunks().size();
+    summary.file_size = reader.file_size();
+    summary.extensions = raiiaf::extensions_used(reader);
+    return summary;
+}
+
+void report_written(const fs::path& path, const raiiaf::WriteResult& written, bool json, std::string_view text,
                     const Json& extra) {
-    const auto& header = written.header;
-    const Json summary = {{"file", path.string()},
-                          {"layout", raiiaf::layout_name(header.layout)},
-                          {"version", std::to_string(header.version_major) + "." + std::to_string(header.version_minor)},
-                          {"chunk_count", written.chunks.size()},
-                          {"file_size", header.file_size}};
-    if (const auto extensions = raiiaf::extensions_used(written.chunks); !extensions.empty()) {
+    Json summary = {{"file", path.string()},
+                    {"layout", raiiaf::layout_name(written.layout)},
+                    {"version", std::to_string(written.version_major) + "." + std::to_string(written.version_minor)},
+                    {"chunk_count", written.chunk_count},
+                    {"file_size", written.file_size}};
+    if (!written.extensions.empty()) {
         std::string list;
-        for (const auto& extension : extensions) list += (list.empty() ? "" : "; ") + extension;
+        for (const auto& extension : written.extensions) list += (list.empty() ? "" : "; ") + extension;
         std::cerr << "raiiaf: note: " << printable(path.string())
                   << " needs this reader: the existing raiiaf/gen5 package cannot read " << printable(list)
                   << "; --compat refuses such files\n";
     }
     if (json) {
-        Json out = summary;
-        out.update(extra);
-        print_json(out);
+        summary.update(extra);
+        print_json(summary);
         return;
     }
     std::cout << text << " (" << summary["layout"].get<std::string>() << " " << summary["version"].get<std::string>()

@@ -55,12 +55,12 @@ int run_convert(const ConvertOptions& o) {
         content.model = reader->model_info();
 
         // Latents are decoded and encoded afresh: with the requested codec, or
-        // their own (zfp, which GEN5 lacks, becomes zstd there). Lossy zfp is
-        // re-encoded losslessly so that no further error accumulates.
+        // their own (one the layout lacks becomes its stand-in: zfp becomes
+        // zstd in GEN5). Lossy zfp is re-encoded losslessly so that no
+        // further error accumulates.
         for (std::size_t i = 0; i < reader->latents().size(); ++i) {
             const auto& info = reader->latents()[i];
-            raiiaf::Codec target = codec.value_or(info.codec);
-            if (target == raiiaf::Codec::zfp && options.layout == raiiaf::Layout::gen5) target = raiiaf::Codec::zstd;
+            const raiiaf::Codec target = raiiaf::codec_for_layout(codec.value_or(info.codec), options.layout);
             content.latents.emplace_back(info.name, reader->load_latent(i), target);
         }
         const auto image = reader->image_info();
@@ -83,7 +83,7 @@ int run_convert(const ConvertOptions& o) {
         // environment, which did not make its payloads.
         content.environment = reader->environment().value_or(raiiaf::Environment{});
     });
-    raiiaf::WrittenFile written;
+    raiiaf::WriteResult written;
     try {
         written = raiiaf::write_file(o.output, content, options);
     } catch (const raiiaf::Error& e) {

@@ -184,7 +184,7 @@ int run_create(const CreateOptions& o) {
 
     content.image = raiiaf::ImageInput{read_input_file(o.image)};
 
-    raiiaf::WrittenFile written;
+    raiiaf::WriteResult written;
     try {
         written = raiiaf::write_file(o.output, content, options);
     } catch (const raiiaf::Error& e) {

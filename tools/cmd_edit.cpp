@@ -170,11 +170,10 @@ int run_edit(const EditOptions& o) {
     const raiiaf::ModelInfo before = content.model;
     const std::vector<std::string> changed = apply(o, content.model);
     if (same_model_info(before, content.model)) {  // nothing to write: the file stays as it is
-        report_written(o.file, {reader->header(), reader->chunks()}, o.json, "unchanged " + printable(o.file),
-                       {{"changed", Json::array()}});
+        report_written(o.file, summary_of(*reader), o.json, "unchanged " + printable(o.file), {{"changed", Json::array()}});
         return kOk;
     }
-    raiiaf::WrittenFile written;
+    raiiaf::WriteResult written;
     try {
         written = raiiaf::write_file(o.file, content, {.layout = reader->layout(), .durable = durable_writes()});
     } catch (const raiiaf::Error& e) {

@@ -61,7 +61,9 @@ std::string codec_text(const raiiaf::LatentInfo& latent) {
 }
 
 // Chunks other than latents: zstd envelope or raw.
-std::string_view plain_codec(const raiiaf::ChunkRecord& record) { return record.compressed ? "zstd" : "raw"; }
+std::string_view plain_codec(const FileInfo& info, const raiiaf::ChunkRecord& record) {
+    return raiiaf::codec_name(raiiaf::chunk_codec(record, info.header.layout));
+}
 
 // ---- JSON ---------------------------------------------------------------------------
 
@@ -98,7 +100,7 @@ Json info_json(const FileInfo& info) {
     for (const auto& record : info.chunks) {
         Json chunk = {{"index", record.index},     {"type", record.type},  {"flags", record.flags},
                       {"name", nullptr},           {"dtype", nullptr},     {"shape", nullptr},
-                      {"codec", plain_codec(record)}, {"zfp_tolerance", nullptr},
+                      {"codec", plain_codec(info, record)}, {"zfp_tolerance", nullptr},
                       {"offset", record.offset},   {"stored_size", record.compressed_size},
                       {"raw_size", record.uncompressed_size}, {"hash", record.hash}};
         if (const auto name = chunk_name(info, record); !name.empty()) chunk["name"] = name;
@@ -184,7 +186,7 @@ void print_text(const FileInfo& info) {
                                    codec_text(latent), std::to_string(latent.stored_size),
                                    std::to_string(latent.raw_size)});
         } else {
-            row.insert(row.end(), {"-", "-", std::string(plain_codec(record)), std::to_string(record.compressed_size),
+            row.insert(row.end(), {"-", "-", std::string(plain_codec(info, record)), std::to_string(record.compressed_size),
                                    std::to_string(record.uncompressed_size)});
         }
         if (row[2].empty()) row[2] = "-";

@@ -29,7 +29,7 @@ enum class Layout { raiiaf, gen5 };
 // Header magic as written: "raiiaf" / "GEN5".
 [[nodiscard]] std::string_view layout_magic(Layout layout) noexcept;
 
-// How a latent's payload is stored.
+// How a latent's payload is stored (the table of codecs: raiiaf/codec.hpp).
 enum class Codec {
     raw,   // 12-byte envelope + bytes, uncompressed
     zfp,   // RAIIAF split form: zstd(envelope header) + zfp reversible stream

@@ -4,6 +4,7 @@
 #include "raiiaf/atomic_write.hpp"
 #include "raiiaf/bytes.hpp"
 #include "raiiaf/catalog.hpp"
+#include "raiiaf/codec.hpp"
 #include "raiiaf/config.hpp"
 #include "raiiaf/dtype.hpp"
 #include "raiiaf/env.hpp"

@@ -111,7 +111,7 @@ private:
 // each, e.g. `latent "noise": codec shuffle-zstd`, `chunk type XTRA (...)`);
 // empty when it reads it all.
 [[nodiscard]] std::vector<std::string> extensions_used(const Reader& reader);
-// The same for chunk records (those of a file just written: WrittenFile::chunks).
+// The same for chunk records.
 [[nodiscard]] std::vector<std::string> extensions_used(const std::vector<ChunkRecord>& chunks);
 
 // ---- whole-file check ----------------------------------------------------

@@ -4,6 +4,7 @@
 #include "raiiaf/config.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -66,12 +67,6 @@ class Reader;
 // Change `model` and write it with the reader's layout.
 [[nodiscard]] ArtifactContent stored_content(const Reader& reader);
 
-// What write_file wrote, as its header and manifest say it.
-struct WrittenFile {
-    Header header;
-    std::vector<ChunkRecord> chunks;
-};
-
 struct WriteOptions {
     Layout layout = Layout::raiiaf;
     Codec codec = Codec::raw;
@@ -87,13 +82,27 @@ struct WriteOptions {
     bool durable = true;
 };
 
+// What the writer knows about the file it wrote: no need to reopen it.
+struct WriteResult {
+    Layout layout = Layout::raiiaf;
+    std::uint8_t version_major = 1;
+    std::uint8_t version_minor = 0;  // 1 when the file uses an extension
+    std::size_t chunk_count = 0;
+    std::uint64_t file_size = 0;
+    // What the existing raiiaf/gen5 package cannot read, as extensions_used()
+    // of the file lists it; empty for a file that package reads.
+    std::vector<std::string> extensions;
+};
+
 // Encodes into memory.
 [[nodiscard]] std::vector<std::byte> encode(const ArtifactContent& content,
                                             const WriteOptions& options = {});
+[[nodiscard]] std::vector<std::byte> encode(const ArtifactContent& content, const WriteOptions& options,
+                                            WriteResult& result);
 // Writes atomically: a temporary file beside `path`, fsynced, renamed over it.
 // On any failure the previous file (if any) is untouched and no temporary
 // file remains.
-WrittenFile write_file(const std::filesystem::path& path, const ArtifactContent& content,
+WriteResult write_file(const std::filesystem::path& path, const ArtifactContent& content,
                        const WriteOptions& options = {});
 
 // Writes many files, made durable together: two barriers for the whole batch
@@ -105,7 +114,7 @@ class WriteBatch {
 public:
     // Keeps at most this many files open before committing on its own.
     explicit WriteBatch(std::size_t max_open_files = 256) : max_open_(max_open_files) {}
-    void add(const std::filesystem::path& path, const ArtifactContent& content, const WriteOptions& options = {});
+    WriteResult add(const std::filesystem::path& path, const ArtifactContent& content, const WriteOptions& options = {});
     void commit();
     [[nodiscard]] std::size_t pending() const noexcept { return files_.size(); }
 

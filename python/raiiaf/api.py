@@ -23,6 +23,7 @@ cannot be written and ``OSError`` for the file system.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import pathlib
@@ -50,9 +51,8 @@ class ExtensionWarning(UserWarning):
     ``compat=True`` to refuse such files instead."""
 
 
-def _warn_extensions(reader: Any, name: str) -> None:
-    extensions = reader.extensions
-    reader.close()
+def _warn_extensions(extensions: List[str], name: str) -> None:
+    """``extensions``: what the writer reported the existing package cannot read."""
     if extensions:
         import warnings
 
@@ -60,10 +60,17 @@ def _warn_extensions(reader: Any, name: str) -> None:
                       f"{'; '.join(extensions)} (compat=True refuses such files)", ExtensionWarning, stacklevel=3)
 
 
+@functools.lru_cache(maxsize=None)
+def _codec_table() -> Tuple[Dict[str, Any], ...]:
+    """The library's codec table (_raiiaf.codec_info), read once."""
+    return tuple(_c.codec_info())
+
+
 def _codec_name(codec: str) -> str:
     name = str(codec).replace("_", "-").lower()
-    if name not in ("raw", "zfp", "zstd", "shuffle-zstd"):
-        raise ValueError(f"unknown codec {codec!r}: raw, zfp, zstd or shuffle-zstd")
+    names = [info["name"] for info in _codec_table()]
+    if name not in names:
+        raise ValueError(f"unknown codec {codec!r}: {', '.join(names[:-1])} or {names[-1]}")
     return name
 
 
@@ -127,8 +134,11 @@ def _request(image: Any, latents: Optional[Mapping[str, Any]], prompt: str, mode
         raise TypeError(f"latents must be a dict of name -> array, not {type(latents).__name__} "
                         "(e.g. latents={\"initial_noise\": array})")
     codec = _codec_name(codec)
-    if zfp_tolerance is not None and codec != "zfp" and "zfp" not in per_latent.values():
-        raise ValueError(f"zfp_tolerance applies to the zfp codec only; codec is {codec!r} (give codec=\"zfp\")")
+    if zfp_tolerance is not None:
+        lossy = [info["name"] for info in _codec_table() if info["takes_tolerance"]]
+        if codec not in lossy and not set(lossy) & set(per_latent.values()):
+            raise ValueError(f"zfp_tolerance applies to the {' or '.join(lossy)} codec only; codec is {codec!r} "
+                             f"(give codec=\"{lossy[0]}\")")
     for name, value in (latents or {}).items():
         if not isinstance(name, str):
             raise TypeError(f"latent names must be strings, not {type(name).__name__}")
@@ -195,9 +205,8 @@ def save(path: PathLike, image: Any = None, latents: Optional[Mapping[str, Any]]
                        float16, zfp_tolerance, codecs, image_extra, date, extra)
     sync_host_components()
     with translated(_FAMILY, target):
-        _c.write(target, **request, compat=bool(compat), durable=bool(durable))
-        if not compat:
-            _warn_extensions(_c.Reader.open(target, False, None), target)
+        extensions = _c.write(target, **request, compat=bool(compat), durable=bool(durable))
+    _warn_extensions(extensions, target)
     return pathlib.Path(target)
 
 
@@ -212,7 +221,7 @@ def save_many(items: Iterable[Tuple[PathLike, Mapping[str, Any]]], *, durable: b
     """
     if not durable:
         return [save(path, **dict(arguments), durable=False) for path, arguments in items]
-    written: List[Tuple[pathlib.Path, bool]] = []
+    written: List[Tuple[pathlib.Path, List[str]]] = []
     batch = _c.WriteBatch()
     sync_host_components()
     for path, arguments in items:
@@ -230,13 +239,12 @@ def save_many(items: Iterable[Tuple[PathLike, Mapping[str, Any]]], *, durable: b
                            options.get("codecs"), options.get("image_extra"), options.get("date"),
                            options.get("extra"))
         with translated(_FAMILY, target):
-            batch.add(target, **request, compat=compat)
-        written.append((pathlib.Path(target), compat))
+            extensions = batch.add(target, **request, compat=compat)
+        written.append((pathlib.Path(target), extensions))
     with translated(_FAMILY):
         batch.commit()
-    for target_path, compat in written:
-        if not compat:
-            _warn_extensions(_c.Reader.open(str(target_path), False, None), str(target_path))
+    for target_path, extensions in written:
+        _warn_extensions(extensions, str(target_path))
     return [target_path for target_path, _ in written]
 
 
@@ -255,9 +263,8 @@ def dumps(image: Any = None, latents: Optional[Mapping[str, Any]] = None, prompt
                        float16, zfp_tolerance, codecs, image_extra, date, extra)
     sync_host_components()
     with translated(_FAMILY):
-        data: bytes = _c.encode(**request, compat=bool(compat))
-        if not compat:
-            _warn_extensions(_c.Reader.from_bytes(data, False, None), "the encoded file")
+        data, extensions = _c.encode(**request, compat=bool(compat))
+    _warn_extensions(extensions, "the encoded file")
     return data
 
 

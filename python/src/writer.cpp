@@ -74,7 +74,7 @@ raiiaf::Layout layout_from(const std::string& name) {
 
 raiiaf::Codec codec_from(const std::string& name) {
     const auto codec = raiiaf::codec_from_name(name);
-    if (!codec) throw raiiaf::InvalidArgument("unknown codec \"" + name + "\" (raw, zfp, zstd or shuffle-zstd)");
+    if (!codec) throw raiiaf::InvalidArgument("unknown codec \"" + name + "\" (" + raiiaf::codec_names_text() + ")");
     return *codec;
 }
 
@@ -168,8 +168,12 @@ void register_writer(py::module_& m) {
             Request request = make_request(model_json, latents, image, image_extra_json, layout, codec, float16,
                                            zfp_tolerance, validate_image, environment, compat);
             request.options.durable = durable;
-            py::gil_scoped_release release;
-            raiiaf::write_file(path, request.content, request.options);
+            raiiaf::WriteResult written;
+            {
+                py::gil_scoped_release release;
+                written = raiiaf::write_file(path, request.content, request.options);
+            }
+            return written.extensions;
         },
         py::arg("path"), py::arg("model_json"), py::arg("latents"), py::arg("image") = py::none(),
         py::arg("image_extra_json") = py::none(), py::arg("layout") = "raiiaf", py::arg("codec") = "raw",
@@ -182,9 +186,10 @@ model_json: model_info as JSON text (model_name, version, date, prompt, tags,
 latents: [(name, C-contiguous buffer, dtype name, shape, codec or None,
   zfp tolerance or None)], written in this order.
 image: bytes or None; image_extra_json: JSON object text or None.
-layout: "raiiaf" | "gen5"; codec: "raw" | "zfp" | "zstd" | "shuffle-zstd".
+layout: "raiiaf" | "gen5"; codec: one of codec_names().
 environment: [(id, canonical)] to record instead of the current environment.
-compat: refuse (InvalidArgument) what the existing raiiaf/gen5 package cannot read.)doc");
+compat: refuse (InvalidArgument) what the existing raiiaf/gen5 package cannot read.
+Returns what in the file the existing package cannot read (Reader.extensions).)doc");
 
     py::class_<raiiaf::WriteBatch>(m, "WriteBatch",
                                    "Files written now and made durable together on commit() (two barriers in all).")
@@ -197,14 +202,18 @@ compat: refuse (InvalidArgument) what the existing raiiaf/gen5 package cannot re
                bool validate_image, const py::object& environment, bool compat) {
                 Request request = make_request(model_json, latents, image, image_extra_json, layout, codec, float16,
                                                zfp_tolerance, validate_image, environment, compat);
-                py::gil_scoped_release release;
-                batch.add(path, request.content, request.options);
+                raiiaf::WriteResult written;
+                {
+                    py::gil_scoped_release release;
+                    written = batch.add(path, request.content, request.options);
+                }
+                return written.extensions;
             },
             py::arg("path"), py::arg("model_json"), py::arg("latents"), py::arg("image") = py::none(),
             py::arg("image_extra_json") = py::none(), py::arg("layout") = "raiiaf", py::arg("codec") = "raw",
             py::arg("float16") = false, py::arg("zfp_tolerance") = py::none(), py::arg("validate_image") = true,
             py::arg("environment") = py::none(), py::arg("compat") = false,
-            "Writes one file (arguments as for write); its target is replaced on commit().")
+            "Writes one file (arguments and result as for write); its target is replaced on commit().")
         .def(
             "commit",
             [](raiiaf::WriteBatch& batch) {
@@ -222,17 +231,57 @@ compat: refuse (InvalidArgument) what the existing raiiaf/gen5 package cannot re
             Request request = make_request(model_json, latents, image, image_extra_json, layout, codec, float16,
                                            zfp_tolerance, validate_image, environment, compat);
             std::vector<std::byte> out;
+            raiiaf::WriteResult written;
             {
                 py::gil_scoped_release release;
-                out = raiiaf::encode(request.content, request.options);
+                out = raiiaf::encode(request.content, request.options, written);
             }
-            return py::bytes(reinterpret_cast<const char*>(out.data()), out.size());
+            return py::make_tuple(py::bytes(reinterpret_cast<const char*>(out.data()), out.size()),
+                                  written.extensions);
         },
         py::arg("model_json"), py::arg("latents"), py::arg("image") = py::none(),
         py::arg("image_extra_json") = py::none(), py::arg("layout") = "raiiaf", py::arg("codec") = "raw",
         py::arg("float16") = false, py::arg("zfp_tolerance") = py::none(), py::arg("validate_image") = true,
         py::arg("environment") = py::none(), py::arg("compat") = false,
-        "Encodes a file into memory and returns its bytes (arguments as for write).");
+        "Encodes a file into memory: (its bytes, what the existing package cannot read) (arguments as for write).");
+
+    m.def(
+        "codec_names",
+        [](const py::object& layout) {
+            std::vector<std::string> names;
+            for (const auto& codec : raiiaf::codec_table())
+                if (layout.is_none() || raiiaf::codec_in_layout(codec.codec, layout_from(layout.cast<std::string>())))
+                    names.emplace_back(codec.name);
+            return names;
+        },
+        py::arg("layout") = py::none(), "The codec names, in the library's order; with a layout, those it can hold.");
+    m.def(
+        "codec_info",
+        [] {
+            py::list rows;
+            for (const auto& codec : raiiaf::codec_table()) {
+                py::list layouts, read_by_existing, dtypes;
+                for (const raiiaf::Layout layout : {raiiaf::Layout::raiiaf, raiiaf::Layout::gen5}) {
+                    if (raiiaf::codec_in_layout(codec.codec, layout)) layouts.append(raiiaf::layout_name(layout));
+                    if (raiiaf::codec_read_by_existing_package(codec.codec, layout))
+                        read_by_existing.append(raiiaf::layout_name(layout));
+                }
+                for (const raiiaf::DType dtype : codec.dtypes) dtypes.append(raiiaf::dtype_name(dtype));
+                py::dict row;
+                row["name"] = codec.name;
+                row["summary"] = codec.summary;
+                row["compresses"] = codec.compresses;
+                row["takes_tolerance"] = codec.takes_tolerance;
+                row["layouts"] = layouts;
+                row["read_by_existing_package"] = read_by_existing;
+                row["dtypes"] = dtypes.empty() ? py::object(py::none()) : py::object(dtypes);
+                row["stand_in"] = raiiaf::codec_name(codec.stand_in);
+                rows.append(row);
+            }
+            return rows;
+        },
+        "The library's codec table: one dict per codec (name, summary, compresses, takes_tolerance, layouts, "
+        "read_by_existing_package: the layouts whose existing package reads it, dtypes: None for all, stand_in).");
 
     m.def(
         "validate_manifest",

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "format/date.hpp"
 #include "format/manifest.hpp"
 #include "format/sha256.hpp"
 #include "io/mapped_file.hpp"
@@ -163,16 +164,7 @@ bool read_artifact(const std::filesystem::path& path, IndexedFile& file) {
 // "2026-11-02T10:00:00.000000+00:00" for a file's modification time.
 std::string modification_date(const std::filesystem::path& path) {
     const auto written = std::chrono::file_clock::to_sys(std::filesystem::last_write_time(path));
-    const auto micros = std::chrono::floor<std::chrono::microseconds>(written);
-    const auto day = std::chrono::floor<std::chrono::days>(micros);
-    const std::chrono::year_month_day ymd{day};
-    const std::chrono::hh_mm_ss time{micros - day};
-    char buffer[48];
-    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d.%06lld+00:00", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
-                  static_cast<int>(time.seconds().count()), static_cast<long long>(time.subseconds().count()));
-    return buffer;
+    return detail::iso8601_utc(std::chrono::time_point_cast<std::chrono::system_clock::duration>(written));
 }
 
 // PNG, JPEG and WebP images: an exported image carrying a whole artifact

@@ -103,6 +103,19 @@ std::vector<std::byte> zstd_compress(std::span<const std::span<const std::byte>>
     return out;
 }
 
+namespace {
+int stored_frame_size_code(std::uint64_t size) noexcept {
+    return size < 256 ? 0 : size < 65536 + 256 ? 1 : size <= 0xFFFFFFFF ? 2 : 3;
+}
+}  // namespace
+
+std::uint64_t zstd_stored_size(std::uint64_t content_size) noexcept {
+    const int size_code = stored_frame_size_code(content_size);
+    const std::uint64_t size_field = size_code == 1 ? 2 : std::uint64_t{1} << size_code;
+    const std::uint64_t blocks = std::max<std::uint64_t>(1, (content_size + kMaxBlockSize - 1) / kMaxBlockSize);
+    return 4 + 1 + size_field + 3 * blocks + content_size + 4;  // magic, descriptor, size, block headers, checksum
+}
+
 std::vector<std::byte> zstd_store(std::span<const std::span<const std::byte>> parts) {
     std::uint64_t size = 0;
     for (const auto& part : parts) size += part.size();
@@ -116,7 +129,7 @@ std::vector<std::byte> zstd_store(std::span<const std::span<const std::byte>> pa
     append_le(out, kFrameMagic, 4);
     // Frame header descriptor: single segment (no window descriptor), content
     // checksum, and the smallest content-size field that holds `size`.
-    const int size_code = size < 256 ? 0 : size < 65536 + 256 ? 1 : size <= 0xFFFFFFFF ? 2 : 3;
+    const int size_code = stored_frame_size_code(size);
     out.push_back(static_cast<std::byte>(size_code << 6 | 0x20 | 0x04));
     if (size_code == 1) append_le(out, size - 256, 2);
     else append_le(out, size, std::size_t{1} << size_code);

@@ -6,6 +6,7 @@
 #include "raiiaf/config.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <stdexcept>
 #include <vector>
@@ -34,6 +35,9 @@ struct CodecError : std::runtime_error {
 [[nodiscard]] inline std::vector<std::byte> zstd_store(std::initializer_list<std::span<const std::byte>> parts) {
     return zstd_store(std::span<const std::span<const std::byte>>(parts.begin(), parts.size()));
 }
+
+// The size of zstd_store's frame of `content_size` bytes, without building it.
+[[nodiscard]] std::uint64_t zstd_stored_size(std::uint64_t content_size) noexcept;
 
 // Decompresses `frame` (which must be exactly one or more whole frames) into
 // `out`, requiring exactly out.size() bytes of content. Throws CodecError.

@@ -19,22 +19,6 @@ std::optional<Layout> layout_from_name(std::string_view name) noexcept {
     return std::nullopt;
 }
 
-std::string_view codec_name(Codec codec) noexcept {
-    switch (codec) {
-    case Codec::zfp: return "zfp";
-    case Codec::zstd: return "zstd";
-    case Codec::shuffle_zstd: return "shuffle-zstd";
-    case Codec::raw: break;
-    }
-    return "raw";
-}
-
-std::optional<Codec> codec_from_name(std::string_view name) noexcept {
-    for (Codec codec : {Codec::raw, Codec::zfp, Codec::zstd, Codec::shuffle_zstd})
-        if (codec_name(codec) == name) return codec;
-    return std::nullopt;
-}
-
 namespace detail {
 
 const HeaderFields& header_fields(Layout layout) noexcept {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "format/chunk.hpp"
+#include "raiiaf/codec.hpp"
 #include "raiiaf/env.hpp"
 #include "raiiaf/errors.hpp"
 
@@ -200,14 +201,6 @@ std::optional<std::string> unreadable_by_existing_package(const ChunkRecord& rec
     return record_extension(record);
 }
 
-Codec latent_codec(const ChunkRecord& record, Layout layout) {
-    if (const auto it = record.extra.find("codec"); it != record.extra.end() && it->is_string()) {
-        if (const auto codec = codec_from_name(it->get<std::string>())) return *codec;
-    }
-    if (!record.compressed) return Codec::raw;
-    return layout == Layout::raiiaf ? Codec::zfp : Codec::zstd;
-}
-
 LatentInfo latent_info(const ChunkRecord& record, Layout layout, std::size_t position, const Limits& limits) {
     const std::string path = "/" + std::string(metadata_key(layout)) + "/chunks/" + std::to_string(record.index);
     const auto fail_here = [&](const std::string& what, const std::string& key) {
@@ -254,7 +247,7 @@ LatentInfo latent_info(const ChunkRecord& record, Layout layout, std::size_t pos
         if (!codec->is_string() || !codec_from_name(codec->get<std::string>()))
             fail_here("unknown codec", "/extra/codec");
     }
-    info.codec = latent_codec(record, layout);
+    info.codec = chunk_codec(record, layout);
     if (const auto tolerance = record.extra.find("zfp_tolerance"); tolerance != record.extra.end()) {
         if (!tolerance->is_number() || !(tolerance->get<double>() > 0)) fail_here("zfp_tolerance is not a positive number", "/extra/zfp_tolerance");
         info.zfp_tolerance = tolerance->get<double>();

@@ -49,10 +49,6 @@ inline constexpr std::string_view kManifestEnvironmentKey = "environment";
 // package fail on the file, what compatibility mode refuses.
 [[nodiscard]] std::optional<std::string> unreadable_by_existing_package(const ChunkRecord& record);
 
-// How a chunk's bytes are stored: extra.codec when recorded (our extension),
-// else what the layout implies for a compressed LATN (zfp in RAIIAF, zstd in GEN5).
-[[nodiscard]] Codec latent_codec(const ChunkRecord& record, Layout layout);
-
 // The description of a LATN record; `position` is its place among latents
 // (it names latents written before names were stored). Throws MetadataError.
 [[nodiscard]] LatentInfo latent_info(const ChunkRecord& record, Layout layout, std::size_t position,

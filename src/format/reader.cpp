@@ -2,8 +2,7 @@
 #include <atomic>
 #include <cstring>
 
-#include "codecs/shuffle.hpp"
-#include "codecs/zfp_codec.hpp"
+#include "codecs/codec_table.hpp"
 #include "codecs/zstd_codec.hpp"
 #include "format/chunk.hpp"
 #include "format/header_fields.hpp"
@@ -13,6 +12,7 @@
 #include "format/sha256.hpp"
 #include "image/embed.hpp"
 #include "io/mapped_file.hpp"
+#include "raiiaf/codec.hpp"
 #include "raiiaf/reader.hpp"
 #include "raiiaf/schema.hpp"
 
@@ -70,7 +70,6 @@ struct Reader::State {
     [[nodiscard]] Bytes payload(std::size_t index) const { return payload(index, default_check()); }
     [[nodiscard]] Bytes payload(std::size_t index, HashCheck check) const;
     [[nodiscard]] Bytes decode_payload(std::size_t index, HashCheck check) const;
-    [[nodiscard]] Bytes zfp_payload(std::size_t index, const LatentInfo& info) const;
     void check_hash(std::size_t index, std::span<const std::byte> payload) const;
     // True when the record has a fast digest and the stored bytes match it.
     [[nodiscard]] bool check_fast_digest(std::size_t index) const;
@@ -194,8 +193,8 @@ void Reader::State::parse_structure() {
                 *record.len_data != record.compressed_size - *record.len_header)
                 throw MetadataError("zfp chunk's len_header + len_data must equal compressed_size",
                                     location(record.index));
-            if (info.dtype != DType::float32 && info.dtype != DType::float16 && info.dtype != DType::float64)
-                throw MetadataError("zfp codec holds float16, float32 or float64 only", location(record.index));
+            if (const auto refusal = codec_refusal(info.codec, layout, info.dtype))
+                throw MetadataError(*refusal, location(record.index));
         }
         latents.push_back(std::move(info));
     }
@@ -240,28 +239,6 @@ void Reader::State::check_hash(std::size_t index, std::span<const std::byte> pay
         throw_chunk_error("SHA-256 of the payload does not match the manifest", location(index));
 }
 
-Bytes Reader::State::zfp_payload(std::size_t index, const LatentInfo& info) const {
-    const ChunkRecord& record = manifest.chunks[index];
-    const auto where = location(index);
-    const auto chunk = stored(index);
-    std::array<std::byte, kChunkHeaderSize> envelope{};
-    try {
-        detail::zstd_decompress_exact(chunk.first(*record.len_header), envelope);
-    } catch (const detail::CodecError& e) {
-        throw_chunk_error(std::string("zfp chunk's header frame: ") + e.what(), where);
-    }
-    check_envelope(envelope, index);
-
-    // float16 travels as float32: up to twice the checked raw size.
-    std::uint64_t decompressed = 0;
-    charge_decompression(decompressed, info.dtype == DType::float16 ? 2 * info.raw_size : info.raw_size, where);
-    try {
-        return detail::zfp_decode_tensor(chunk.subspan(*record.len_header), info.dtype, info.shape).data();
-    } catch (const detail::CodecError& e) {
-        throw_chunk_error(e.what(), where);
-    }
-}
-
 Bytes Reader::State::payload(std::size_t index, HashCheck check) const {
     throw_if_unreadable();
     try {
@@ -279,40 +256,32 @@ Bytes Reader::State::payload(std::size_t index, HashCheck check) const {
 Bytes Reader::State::decode_payload(std::size_t index, HashCheck check) const {
     const ChunkRecord& record = manifest.chunks[index];
     const auto where = location(index);
-    const auto chunk = stored(index);
     // Stored bytes first: the decoders then only ever see checked input.
     const bool fast_checked = check.hashes && check_fast_digest(index);
-    Bytes result;
     const auto latent = std::find_if(latents.begin(), latents.end(),
                                      [&](const LatentInfo& info) { return info.chunk_index == index; });
-    if (latent != latents.end() && latent->codec == Codec::zfp) {
-        result = zfp_payload(index, *latent);
-    } else if (!record.compressed) {
-        check_envelope(chunk.first<kChunkHeaderSize>(), index);
-        result = check.copy ? Bytes::copy_of(chunk.subspan(kChunkHeaderSize))
-                                       : Bytes(chunk.subspan(kChunkHeaderSize), keepalive);
-    } else {
-        std::uint64_t decompressed = 0;
-        charge_decompression(decompressed, kChunkHeaderSize + record.uncompressed_size, where);
-        // shuffle-zstd also needs the unshuffled copy
-        if (latent != latents.end() && latent->codec == Codec::shuffle_zstd)
-            charge_decompression(decompressed, record.uncompressed_size, where);
-        std::shared_ptr<std::vector<std::byte>> buffer;
-        try {
-            buffer = std::make_shared<std::vector<std::byte>>(
-                detail::zstd_decompress_to_size(chunk, kChunkHeaderSize + record.uncompressed_size));
-        } catch (const detail::CodecError& e) {
-            throw_chunk_error(e.what(), where);
-        }
-        check_envelope(std::span<const std::byte, kChunkHeaderSize>(buffer->data(), kChunkHeaderSize), index);
-        const std::span<const std::byte> body = std::span<const std::byte>(*buffer).subspan(kChunkHeaderSize);
-        if (latent != latents.end() && latent->codec == Codec::shuffle_zstd) {
-            std::vector<std::byte> unshuffled(body.size());
-            detail::unshuffle_bytes(body, dtype_size(latent->dtype), unshuffled);
-            result = Bytes(std::move(unshuffled));
-        } else {
-            result = Bytes(body, std::shared_ptr<const void>(buffer));
-        }
+    detail::DecodeRequest request{.stored = stored(index),
+                                  .keepalive = keepalive,
+                                  .copy = check.copy,
+                                  .payload_size = record.uncompressed_size,
+                                  .dtype = DType::uint8,
+                                  .shape = {},
+                                  .len_header = record.len_header,
+                                  .check_envelope = [&](std::span<const std::byte, kChunkHeaderSize> envelope) {
+                                      check_envelope(envelope, index);
+                                  },
+                                  .charge = [&, decompressed = std::uint64_t{0}](std::uint64_t bytes) mutable {
+                                      charge_decompression(decompressed, bytes, where);
+                                  }};
+    if (latent != latents.end()) {
+        request.dtype = latent->dtype;
+        request.shape = latent->shape;
+    }
+    Bytes result;
+    try {
+        result = detail::decode_payload(latent != latents.end() ? latent->codec : chunk_codec(record, header.layout), request);
+    } catch (const detail::CodecError& e) {
+        throw_chunk_error(e.what(), where);
     }
     if (check.hashes && (!fast_checked || check.sha256)) check_hash(index, result.span());
     return result;
