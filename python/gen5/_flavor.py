@@ -10,7 +10,6 @@ GEN5 = Flavor(
     magic=b"GEN5",
     extension=".gen5",
     metadata_key="gen5_metadata",
-    header_format="<4sBBHIIIIQ",
     compressed_codec="zstd",
     has_split_points=False,
     family=Family(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib
-import struct
 from dataclasses import dataclass
 
+from . import _raiiaf as _c
 from ._errors import Family
 from .core import exceptions as _exceptions
 
@@ -18,14 +18,13 @@ class Flavor:
     magic: bytes  # header magic
     extension: str  # file name suffix the legacy encoder requires
     metadata_key: str  # top-level key of the manifest
-    header_format: str  # struct format of the header
     compressed_codec: str  # what should_compress=True means for latents
     has_split_points: bool  # records carry len_header / len_data
     family: Family
 
     @property
     def header_size(self) -> int:
-        return struct.calcsize(self.header_format)
+        return _c.header_size(self.layout)
 
 
 RAIIAF = Flavor(
@@ -33,7 +32,6 @@ RAIIAF = Flavor(
     magic=b"raiiaf",
     extension=".raiiaf",
     metadata_key="raiiaf_metadata",
-    header_format="<6sBBBIIIQI",
     compressed_codec="zfp",
     has_split_points=True,
     family=Family(

@@ -8,7 +8,6 @@ class Flavor:
     magic: bytes
     extension: str
     metadata_key: str
-    header_format: str
     compressed_codec: str
     has_split_points: bool
     family: Family
