@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from . import _raiiaf as _c
 from ._errors import Family
-from .core import exceptions as _exceptions
 
 
 @dataclass(frozen=True)
@@ -27,23 +26,29 @@ class Flavor:
         return _c.header_size(self.layout)
 
 
-RAIIAF = Flavor(
-    layout="raiiaf",
-    magic=b"raiiaf",
-    extension=".raiiaf",
-    metadata_key="raiiaf_metadata",
-    compressed_codec="zfp",
-    has_split_points=True,
-    family=Family(
-        decode=_exceptions.raiiafDecodeError,
-        header=_exceptions.raiiafCorruptHeader,
-        metadata=_exceptions.raiiafMetadataError,
-        chunk=_exceptions.raiiafChunkError,
-        latent=_exceptions.raiiafLatentError,
-        image=_exceptions.raiiafImageError,
-        env=_exceptions.raiiafEnvChunkError,
-    ),
-)
+# The one table of what differs between the layouts, for the legacy API:
+# layout -> (package, magic, extension, what should_compress=True means, split points, exception prefix).
+LAYOUTS = {
+    "raiiaf": ("raiiaf", b"raiiaf", ".raiiaf", "zfp", True, "raiiaf"),
+    "gen5": ("gen5", b"GEN5", ".gen5", "zstd", False, "Gen5"),
+}
+
+
+def flavor_of(layout: str) -> Flavor:
+    """The Flavor of `layout`; its exception classes are those of the package's core.exceptions."""
+    package, magic, extension, codec, split_points, prefix = LAYOUTS[layout]
+    exceptions = importlib.import_module(f"{package}.core.exceptions")
+    cls = {name: getattr(exceptions, prefix + name) for name in (
+        "DecodeError", "CorruptHeader", "MetadataError", "ChunkError", "LatentError", "ImageError", "EnvChunkError")}
+    return Flavor(
+        layout=layout, magic=magic, extension=extension, metadata_key=f"{layout}_metadata", compressed_codec=codec,
+        has_split_points=split_points,
+        family=Family(decode=cls["DecodeError"], header=cls["CorruptHeader"], metadata=cls["MetadataError"],
+                      chunk=cls["ChunkError"], latent=cls["LatentError"], image=cls["ImageError"],
+                      env=cls["EnvChunkError"]))
+
+
+RAIIAF = flavor_of("raiiaf")
 
 
 # The modules PYTHON_API.md documents, relative to the package (raiiaf or gen5).

@@ -14,6 +14,10 @@ class Flavor:
     @property
     def header_size(self) -> int: ...
 
+LAYOUTS: Incomplete
+
+def flavor_of(layout: str) -> Flavor: ...
+
 RAIIAF: Incomplete
 DOCUMENTED_MODULES: Incomplete
 
