@@ -111,10 +111,7 @@ struct Plan {
 };
 
 // Where the file goes: appended in order, then the header put in front.
-struct Sink {
-    std::function<void(std::span<const std::byte>)> append;
-    std::function<void(std::span<const std::byte>)> write_header;
-};
+using Sink = EncodeSink;
 
 Bytes owned(std::vector<std::byte> bytes) { return Bytes(std::move(bytes)); }
 Bytes header_bytes(std::string_view type, std::string_view flags, std::uint64_t size) {
@@ -634,6 +631,11 @@ std::vector<std::byte> encode(const ArtifactContent& content, const WriteOptions
                {[&](std::span<const std::byte> bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); },
                 [&](std::span<const std::byte> header) { std::memcpy(out.data(), header.data(), header.size()); }});
     return out;
+}
+
+void encode_to(const ArtifactContent& content, const WriteOptions& options, const EncodeSink& sink) {
+    Plan plan = make_plan(content, options);
+    write_plan(plan, options, sink);
 }
 
 void write_file(const std::filesystem::path& path, const ArtifactContent& content, const WriteOptions& options) {
