@@ -5,8 +5,14 @@
 #include "format/fast_digest_simd.hpp"
 
 #if RAIIAF_FAST_DIGEST_HAS_AVX2
+#include <immintrin.h>  // declares the AVX2 intrinsics whatever the compiler's target
+
+// Everything below, xxHash's inline functions included, is compiled for AVX2.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
+#else
 #pragma GCC target("avx2")
-#include <immintrin.h>
+#endif
 #define XXH_INLINE_ALL
 #define XXH_VECTOR XXH_AVX2
 #include <xxhash.h>
@@ -19,4 +25,8 @@ Xxh3Digest128 xxh3_128_avx2(const void* data, std::size_t size) noexcept {
 }
 
 RAIIAF_DETAIL_NAMESPACE_END
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#endif
 #endif
