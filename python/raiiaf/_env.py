@@ -265,3 +265,10 @@ def drift_between(file_env: EnvChunk) -> List[DriftEntry]:
         DriftEntry(cid, file_value or None, current_value or None, kind)
         for cid, file_value, current_value, kind in _c.compare_environments(stored, current)
     ]
+
+
+def drift_of(reader: Any) -> List[DriftEntry]:
+    """drift_between for the environment of an open native reader, compared by the library itself."""
+    sync_host_components()
+    return [DriftEntry(cid, file_value or None, current_value or None, kind)
+            for cid, file_value, current_value, kind in reader.drift()]

@@ -44,7 +44,7 @@ import numpy as np
 
 from . import _raiiaf as _c
 from ._arrays import as_array, to_ndarray
-from ._env import EnvChunk, EnvComponent, current_environment, drift_between, drift_message, env_from_native
+from ._env import EnvChunk, EnvComponent, current_environment, drift_message, drift_of, env_from_native
 from ._errors import translated
 from ._flavor import Flavor
 from ._images import sniff
@@ -561,7 +561,7 @@ class LegacyFileHandler:
                 if native_env is not None:
                     env = env_from_native(native_env)
                     chunks["env"] = env
-                    for entry in drift_between(env):
+                    for entry in drift_of(reader):
                         warnings.warn(drift_message(entry), UserWarning, stacklevel=2)
             finally:
                 reader.close()
