@@ -88,6 +88,47 @@ private:
     bool exceeds_limits_ = false;
 };
 
+// The bounds check and the tree in one pass: each event is counted first and
+// added to the tree only within the bounds, so the tree never outgrows them
+// (the text was parsed twice, a bounds pass and then the tree, which was most
+// of the cost of opening a small file).
+class BoundedTreeBuilder {
+public:
+    using number_integer_t = Json::number_integer_t;
+    using number_unsigned_t = Json::number_unsigned_t;
+    using number_float_t = Json::number_float_t;
+    using string_t = Json::string_t;
+    using binary_t = Json::binary_t;
+
+    BoundedTreeBuilder(Json& result, const Limits& limits) : checker_(limits), tree_(result) {}
+
+    bool null() { return checker_.null() && tree_.null(); }
+    bool boolean(bool value) { return checker_.boolean(value) && tree_.boolean(value); }
+    bool number_integer(number_integer_t value) { return checker_.number_integer(value) && tree_.number_integer(value); }
+    bool number_unsigned(number_unsigned_t value) {
+        return checker_.number_unsigned(value) && tree_.number_unsigned(value);
+    }
+    bool number_float(number_float_t value, const string_t& text) {
+        return checker_.number_float(value, text) && tree_.number_float(value, text);
+    }
+    bool string(string_t& value) { return checker_.string(value) && tree_.string(value); }
+    bool binary(binary_t& value) { return checker_.binary(value) && tree_.binary(value); }
+    bool start_object(std::size_t size) { return checker_.start_object(size) && tree_.start_object(size); }
+    bool start_array(std::size_t size) { return checker_.start_array(size) && tree_.start_array(size); }
+    bool end_object() { return checker_.end_object() && tree_.end_object(); }
+    bool end_array() { return checker_.end_array() && tree_.end_array(); }
+    bool key(string_t& value) { return checker_.key(value) && tree_.key(value); }
+    bool parse_error(std::size_t position, const std::string& token, const nlohmann::detail::exception& e) {
+        return checker_.parse_error(position, token, e);
+    }
+
+    [[nodiscard]] const BoundsChecker& checker() const { return checker_; }
+
+private:
+    BoundsChecker checker_;
+    nlohmann::detail::json_sax_dom_parser<Json> tree_;
+};
+
 std::string json_pointer_token(const std::string& key) {
     std::string token;
     for (const char c : key) token += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
@@ -148,9 +189,12 @@ void check_json_tree(const Json& value, const Limits& limits, const std::string&
 }
 
 Json parse_json(std::string_view text, const Limits& limits) {
-    check_json_text(text, limits);
+    Json result;
     try {
-        return Json::parse(text.begin(), text.end());
+        BoundedTreeBuilder builder(result, limits);
+        if (!Json::sax_parse(text.begin(), text.end(), &builder))
+            throw JsonTextError(builder.checker().reason(), builder.checker().offset(), builder.checker().exceeds_limits());
+        return result;
     } catch (const Json::parse_error& e) {
         throw JsonTextError(syntax_error(e), e.byte > 0 ? e.byte - 1 : 0);
     } catch (const Json::exception& e) {
