@@ -27,7 +27,9 @@ struct JsonTextError : std::runtime_error {
 // quadratic key insertion or unbounded allocation. Throws JsonTextError.
 void check_json_text(std::string_view text, const Limits& limits);
 
-// check_json_text, then the parse. Throws JsonTextError.
+// The same checks and the tree in one pass: every value, key and container is
+// counted before it is added, so the tree never exceeds the bounds. Throws
+// JsonTextError.
 [[nodiscard]] Json parse_json(std::string_view text, const Limits& limits);
 
 // The same bounds for a tree built in memory (by an API caller, from a Python
