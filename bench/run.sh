@@ -201,6 +201,14 @@ rm -f "$PY_JSON"
 log "Python paths (${PY_PATH:-no raiiaf module; numpy bounds only})"
 PYTHONPATH=$PY_PATH "$PYTHON" "$ROOT/bench/bench_python.py" --out "$PY_JSON" --min-time "$PY_MIN_TIME" \
   --tmp "$WORK" >"$OUT/python.txt" 2>&1 || log "bench_python.py failed (see $OUT/python.txt)"
+# Issue 18's Python targets (drop-in W1 decode against the model of the existing
+# package's decoder, 100 MB verified latents, read_into, dumps): printed, and kept as JSON.
+if [[ -n $PY_PATH ]]; then
+  log "Python drop-in targets (bench/bench_python_dropin.py)"
+  PYTHONPATH=$PY_PATH "$PYTHON" "$ROOT/bench/bench_python_dropin.py" --out "$OUT/python_dropin.json" \
+    --min-time "$PY_MIN_TIME" --tmp "$WORK" >"$OUT/python_dropin.txt" 2>&1 &&
+    cat "$OUT/python_dropin.txt" >&2 || log "bench_python_dropin.py failed (see $OUT/python_dropin.txt)"
+fi
 LOAD_AFTER=$(cut -d' ' -f1 /proc/loadavg)
 
 # ---- 5. the table ------------------------------------------------------------------

@@ -79,6 +79,27 @@ struct Header {
 [[nodiscard]] Header parse_header(std::span<const std::byte> bytes);
 // Packs a header; throws InvalidArgument if a field does not fit the layout.
 [[nodiscard]] std::vector<std::byte> encode_header(const Header& header);
+// The fields of a header of `layout` as they are: neither the magic nor the
+// version is checked (the legacy API's header_parse; header_validate checks).
+// Throws CorruptHeader on a buffer shorter than the header.
+[[nodiscard]] Header decode_header_fields(Layout layout, std::span<const std::byte> bytes);
+
+// ---- stored chunks as the existing package handles them ------------------
+// A chunk's 12-byte envelope header and what follows it.
+struct ChunkEnvelope {
+    std::string type;         // four bytes, as stored
+    std::string flags;        // four bytes, as stored (NULs kept)
+    std::uint32_t size = 0;   // the payload size the header states
+    std::vector<std::byte> payload;  // the first `size` bytes after the header (fewer if the chunk is short)
+};
+// The envelope header followed by the payload; one zstd frame of both when
+// compressed. Throws InvalidArgument for a payload over 4 GiB.
+[[nodiscard]] std::vector<std::byte> pack_chunk(std::string_view type, std::string_view flags,
+                                                std::span<const std::byte> payload, bool compressed);
+// The inverse; a compressed chunk is decompressed to at most max_size bytes.
+// Throws DecodeError for a frame that does not decompress, or a chunk shorter
+// than its envelope header.
+[[nodiscard]] ChunkEnvelope unpack_chunk(std::span<const std::byte> stored, bool compressed, std::uint64_t max_size);
 
 // One entry of the manifest's "chunks" list.
 struct ChunkRecord {

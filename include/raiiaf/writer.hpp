@@ -6,7 +6,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -99,6 +101,14 @@ struct WriteResult {
                                             const WriteOptions& options = {});
 [[nodiscard]] std::vector<std::byte> encode(const ArtifactContent& content, const WriteOptions& options,
                                             WriteResult& result);
+// Where encode_to() writes: every byte in order through append (zeros in the
+// header's place first), then the header, once its fields are known, over the
+// first bytes. Lets a caller encode straight into memory of its own.
+struct EncodeSink {
+    std::function<void(std::span<const std::byte>)> append;
+    std::function<void(std::span<const std::byte>)> write_header;
+};
+WriteResult encode_to(const ArtifactContent& content, const WriteOptions& options, const EncodeSink& sink);
 // Writes atomically: a temporary file beside `path`, fsynced, renamed over it.
 // On any failure the previous file (if any) is untouched and no temporary
 // file remains.

@@ -40,6 +40,9 @@ _lock = threading.Lock()
 # Recorded with their versions when the calling program has imported them (never imported here).
 _IMPORTED_LIBRARIES = ("diffusers", "transformers")
 _synced: Optional[List[Tuple[str, str]]] = None
+_synced_key: Optional[tuple] = None
+# The library's current environment for the components in _synced (dropped when they change).
+_current_pairs: Optional[List[Tuple[str, str]]] = None
 
 
 _installed_torch: Optional[Tuple[Optional[str], Optional[str]]] = None
@@ -102,17 +105,38 @@ def host_components() -> List[Tuple[str, str]]:
     return components
 
 
+def _host_key() -> tuple:
+    """What host_components() depends on: the modules it reads (an imported module's version does not change)."""
+    return (sys.modules.get("torch"), _installed_torch) + tuple(sys.modules.get(lib) for lib in _IMPORTED_LIBRARIES)
+
+
 def sync_host_components() -> None:
-    """Hands the current host components to the library (cheap when unchanged)."""
-    global _synced
+    """Hands the current host components to the library (cheap when unchanged: every read calls it)."""
+    global _synced, _synced_key, _current_pairs
+    key = _host_key()
+    if _synced is not None and key == _synced_key:
+        return
     components = host_components()
     with _lock:
+        _synced_key = _host_key()  # after host_components(), which may have cached _installed_torch
         if components == _synced:
             return
         _c.clear_host_components()
         for component_id, canonical in components:
             _c.set_host_component(component_id, canonical)
         _synced = components
+        _current_pairs = None
+
+
+def _current_environment_pairs() -> List[Tuple[str, str]]:
+    """[(id, canonical)] of the current environment, for the host components last synced."""
+    global _current_pairs
+    sync_host_components()
+    pairs = _current_pairs
+    if pairs is None:
+        pairs = [(cid, canonical) for cid, canonical, _ in _c.current_environment()[1]]
+        _current_pairs = pairs
+    return pairs
 
 
 @dataclass
@@ -235,10 +259,16 @@ def drift_message(entry: DriftEntry) -> str:
 
 def drift_between(file_env: EnvChunk) -> List[DriftEntry]:
     """The file's environment against the current one (as the library compares them)."""
-    sync_host_components()
-    current = [(cid, canonical) for cid, canonical, _ in _c.current_environment()[1]]
+    current = _current_environment_pairs()
     stored = [(c.component_id, c.cononical_str) for c in file_env.components]
     return [
         DriftEntry(cid, file_value or None, current_value or None, kind)
         for cid, file_value, current_value, kind in _c.compare_environments(stored, current)
     ]
+
+
+def drift_of(reader: Any) -> List[DriftEntry]:
+    """drift_between for the environment of an open native reader, compared by the library itself."""
+    sync_host_components()
+    return [DriftEntry(cid, file_value or None, current_value or None, kind)
+            for cid, file_value, current_value, kind in reader.drift()]

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import importlib
-import struct
 from dataclasses import dataclass
 
+from . import _raiiaf as _c
 from ._errors import Family
-from .core import exceptions as _exceptions
 
 
 @dataclass(frozen=True)
@@ -18,34 +17,38 @@ class Flavor:
     magic: bytes  # header magic
     extension: str  # file name suffix the legacy encoder requires
     metadata_key: str  # top-level key of the manifest
-    header_format: str  # struct format of the header
     compressed_codec: str  # what should_compress=True means for latents
     has_split_points: bool  # records carry len_header / len_data
     family: Family
 
     @property
     def header_size(self) -> int:
-        return struct.calcsize(self.header_format)
+        return _c.header_size(self.layout)
 
 
-RAIIAF = Flavor(
-    layout="raiiaf",
-    magic=b"raiiaf",
-    extension=".raiiaf",
-    metadata_key="raiiaf_metadata",
-    header_format="<6sBBBIIIQI",
-    compressed_codec="zfp",
-    has_split_points=True,
-    family=Family(
-        decode=_exceptions.raiiafDecodeError,
-        header=_exceptions.raiiafCorruptHeader,
-        metadata=_exceptions.raiiafMetadataError,
-        chunk=_exceptions.raiiafChunkError,
-        latent=_exceptions.raiiafLatentError,
-        image=_exceptions.raiiafImageError,
-        env=_exceptions.raiiafEnvChunkError,
-    ),
-)
+# The one table of what differs between the layouts, for the legacy API:
+# layout -> (package, magic, extension, what should_compress=True means, split points, exception prefix).
+LAYOUTS = {
+    "raiiaf": ("raiiaf", b"raiiaf", ".raiiaf", "zfp", True, "raiiaf"),
+    "gen5": ("gen5", b"GEN5", ".gen5", "zstd", False, "Gen5"),
+}
+
+
+def flavor_of(layout: str) -> Flavor:
+    """The Flavor of `layout`; its exception classes are those of the package's core.exceptions."""
+    package, magic, extension, codec, split_points, prefix = LAYOUTS[layout]
+    exceptions = importlib.import_module(f"{package}.core.exceptions")
+    cls = {name: getattr(exceptions, prefix + name) for name in (
+        "DecodeError", "CorruptHeader", "MetadataError", "ChunkError", "LatentError", "ImageError", "EnvChunkError")}
+    return Flavor(
+        layout=layout, magic=magic, extension=extension, metadata_key=f"{layout}_metadata", compressed_codec=codec,
+        has_split_points=split_points,
+        family=Family(decode=cls["DecodeError"], header=cls["CorruptHeader"], metadata=cls["MetadataError"],
+                      chunk=cls["ChunkError"], latent=cls["LatentError"], image=cls["ImageError"],
+                      env=cls["EnvChunkError"]))
+
+
+RAIIAF = flavor_of("raiiaf")
 
 
 # The modules PYTHON_API.md documents, relative to the package (raiiaf or gen5).

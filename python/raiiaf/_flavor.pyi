@@ -8,12 +8,15 @@ class Flavor:
     magic: bytes
     extension: str
     metadata_key: str
-    header_format: str
     compressed_codec: str
     has_split_points: bool
     family: Family
     @property
     def header_size(self) -> int: ...
+
+LAYOUTS: Incomplete
+
+def flavor_of(layout: str) -> Flavor: ...
 
 RAIIAF: Incomplete
 DOCUMENTED_MODULES: Incomplete

@@ -36,7 +36,6 @@ import collections.abc
 import io
 import json
 import os
-import struct
 import warnings
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
@@ -45,13 +44,12 @@ import numpy as np
 
 from . import _raiiaf as _c
 from ._arrays import as_array, to_ndarray
-from ._env import EnvChunk, EnvComponent, current_environment, drift_between, drift_message, env_from_native
+from ._env import EnvChunk, EnvComponent, current_environment, drift_message, drift_of, env_from_native
 from ._errors import translated
 from ._flavor import Flavor
 from ._images import sniff
 from ._settings import checked_settings, plain_json
 
-_CHUNK_HEADER = struct.Struct("<4s4sI")
 _MAX_ELEMENTS = 100_000_000
 _MAX_DIMENSION = 8192
 _U32_MAX = 0xFFFFFFFF
@@ -82,13 +80,9 @@ def header_init(flavor: Flavor, version_major: int = 1, version_minor: int = 0, 
 
 def header_parse(flavor: Flavor, buf: bytes) -> dict:
     """Unpacks a header of `flavor`'s layout (any magic; see header_validate)."""
-    size = flavor.header_size
-    if len(buf) < size:
+    if len(buf) < flavor.header_size:
         raise flavor.family.header("Header too small")
-    values = struct.unpack(flavor.header_format, bytes(buf[:size]))
-    keys = ("magic", "version_major", "version_minor", "flags", "chunk_table_offset", "chunk_table_size",
-            "chunk_count", "file_size", "reserved")
-    return dict(zip(keys, values))
+    return _c.decode_header(flavor.layout, buf)
 
 
 def header_validate(flavor: Flavor, header: dict) -> bool:
@@ -128,29 +122,15 @@ class LegacyMetadata:
 
     def metadata_compressor(self, manifest: dict) -> bytes:
         """The stored manifest: a zstd frame of the META chunk header and json.dumps(indent=2)."""
-        json_bytes = json.dumps(manifest, indent=2).encode("utf-8")
-        header = _CHUNK_HEADER.pack(b"META", b"0000", len(json_bytes))
-        return _c.zstd_compress(header + json_bytes)
+        return _c.pack_chunk("META", b"0000", json.dumps(manifest, indent=2).encode("utf-8"))
 
     def metadata_parser(self, compressed_chunk: bytes) -> dict:
         """Parses a stored manifest; raises the package's MetadataError when damaged."""
         family = self._flavor.family
-        try:
-            chunk = _c.zstd_decompress(bytes(compressed_chunk), _MAX_DECOMPRESSED)
+        try:  # within the library's JSON bounds (depth, members, values, size)
+            return _c.parse_manifest_chunk(compressed_chunk)
         except _c.DecodeError as e:
-            raise family.convert(e, family.metadata, f"manifest cannot be decompressed: {e}") from None
-        if len(chunk) < _CHUNK_HEADER.size:
-            raise family.metadata("manifest is shorter than its chunk header")
-        chunk_type, _flags, size = _CHUNK_HEADER.unpack(chunk[:_CHUNK_HEADER.size])
-        if chunk_type != b"META":
-            raise family.metadata(f"manifest chunk has type {chunk_type!r}, expected META")
-        try:
-            manifest = json.loads(chunk[_CHUNK_HEADER.size:_CHUNK_HEADER.size + size].decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as e:
-            raise family.metadata(f"manifest is not valid JSON: {e}") from None
-        if not isinstance(manifest, dict):
-            raise family.metadata("manifest is not a JSON object")
-        return manifest
+            raise family.convert(e, family.metadata) from None
 
     def build_manifest(self, version_major: int, version_minor: int, model_name: str, model_version: str,
                        prompt: str, tags: list, chunk_records: list, generation_settings: Optional[dict] = None,
@@ -302,7 +282,7 @@ def _latent_position(reader: Any, record: dict) -> int:
             if info["chunk_index"] == index:
                 return position
     offset = record.get("offset")
-    chunks = next(iter(json.loads(reader.manifest_json).values()))["chunks"]
+    chunks = next(iter(reader.manifest.values()))["chunks"]
     for position, info in enumerate(infos):
         if chunks[info["chunk_index"]].get("offset") == offset:
             return position
@@ -333,25 +313,16 @@ class LegacyImage:
     def image_data_chunk_builder(self, image_binary: bytes) -> bytes:
         """A DATA chunk as the existing package stored it: a zstd frame of header + image."""
         self.image_bytes_validator(image_binary)
-        header = _CHUNK_HEADER.pack(b"DATA", b"0000", len(image_binary))
-        return _c.zstd_compress(header + bytes(image_binary))
+        return _c.pack_chunk("DATA", b"0000", image_binary)
 
     def image_data_chunk_parser(self, compressed_chunk: bytes) -> dict:
         """Parses a zstd-compressed DATA chunk: chunk_type, chunk_flags, chunk_size, image_data."""
         family = self._flavor.family
         try:
-            chunk = _c.zstd_decompress(bytes(compressed_chunk), _MAX_DECOMPRESSED)
+            chunk_type, chunk_flags, chunk_size, image_data = _c.unpack_chunk(compressed_chunk, True, _MAX_DECOMPRESSED)
         except _c.DecodeError as e:
             raise family.convert(e, family.image, f"Failed to parse image data chunk: {e}") from None
-        if len(chunk) < _CHUNK_HEADER.size:
-            raise family.image("Failed to parse image data chunk: truncated chunk header")
-        chunk_type, chunk_flags, chunk_size = _CHUNK_HEADER.unpack(chunk[:_CHUNK_HEADER.size])
-        return {
-            "chunk_type": chunk_type,
-            "chunk_flags": chunk_flags,
-            "chunk_size": chunk_size,
-            "image_data": chunk[_CHUNK_HEADER.size:_CHUNK_HEADER.size + chunk_size],
-        }
+        return {"chunk_type": chunk_type, "chunk_flags": chunk_flags, "chunk_size": chunk_size, "image_data": image_data}
 
 
 # ---- environment ----------------------------------------------------------------
@@ -374,21 +345,17 @@ class LegacyEnv:
             env_bytes = json.dumps(env_chunk.to_dict(), indent=2).encode("utf-8")
         except Exception as e:
             raise self._flavor.family.env(f"Failed to build environment chunk: {e}") from None
-        header = _CHUNK_HEADER.pack(b"ENVC", b"0000", len(env_bytes))
-        return _c.zstd_compress(header + env_bytes), env_bytes
+        return _c.pack_chunk("ENVC", b"0000", env_bytes), env_bytes
 
     def env_chunk_parser(self, compressed_chunk: bytes) -> dict:
         """Parses a stored ENVC chunk: chunk_type, chunk_flags, chunk_size, env_chunk (an EnvChunk)."""
         family = self._flavor.family
         try:
-            chunk = _c.zstd_decompress(bytes(compressed_chunk), _MAX_DECOMPRESSED)
+            chunk_type, chunk_flags, chunk_size, payload = _c.unpack_chunk(compressed_chunk, True, _MAX_DECOMPRESSED)
         except _c.DecodeError as e:
             raise family.convert(e, family.env) from None
-        if len(chunk) < _CHUNK_HEADER.size:
-            raise family.env("truncated ENVC chunk header")
-        chunk_type, chunk_flags, chunk_size = _CHUNK_HEADER.unpack(chunk[:_CHUNK_HEADER.size])
         with translated(family):
-            env = env_from_native(_c.parse_environment(chunk[_CHUNK_HEADER.size:_CHUNK_HEADER.size + chunk_size]))
+            env = env_from_native(_c.parse_environment(payload))
         return {"chunk_type": chunk_type, "chunk_flags": chunk_flags, "chunk_size": chunk_size, "env_chunk": env}
 
 
@@ -539,7 +506,7 @@ class LegacyFileHandler:
         with translated(flavor.family, path):
             reader = _c.Reader.open(path, verify_hashes=False)
             try:
-                manifest = json.loads(reader.manifest_json)
+                manifest = reader.manifest
                 records = manifest[flavor.metadata_key]["chunks"]
                 header = reader.header
                 latent_chunks = b"".join(reader.stored_bytes(r["index"]).tobytes()
@@ -580,7 +547,7 @@ class LegacyFileHandler:
             reader = _c.Reader.open(path, True, self._limits())
             try:
                 header = reader.header
-                metadata = json.loads(reader.manifest_json)
+                metadata = reader.manifest
                 positions = {info["chunk_index"]: n for n, info in enumerate(reader.latents)}
                 chunks: Dict[str, Any] = {"latent": []}
                 for index, chunk_type in enumerate(reader.chunk_types):
@@ -594,7 +561,7 @@ class LegacyFileHandler:
                 if native_env is not None:
                     env = env_from_native(native_env)
                     chunks["env"] = env
-                    for entry in drift_between(env):
+                    for entry in drift_of(reader):
                         warnings.warn(drift_message(entry), UserWarning, stacklevel=2)
             finally:
                 reader.close()

@@ -366,8 +366,8 @@ class Artifact:
         self._reader_infos = reader.latents
         self._header = reader.header
         self._layout = reader.layout
-        self._manifest_json = reader.manifest_json
-        self._metadata: Optional[dict] = None
+        # Kept beyond close(): the dict the compiled module builds from the reader's parsed manifest.
+        self._metadata: Dict[str, Any] = reader.manifest
         self._latents = Latents(self)
         self._image: Optional[bytes] = None
         self._env: Any = _UNSET
@@ -417,8 +417,6 @@ class Artifact:
     def metadata(self) -> Dict[str, Any]:
         """The manifest as stored: ``{"raiiaf_metadata": {"file_info", "model_info", "chunks"}}``
         (``"gen5_metadata"`` in GEN5 files)."""
-        if self._metadata is None:
-            self._metadata = json.loads(self._manifest_json)
         return self._metadata
 
     @property

@@ -38,6 +38,9 @@ py::object make_exception(const std::exception_ptr& error, const std::string& me
 raiiaf::Limits limits_from(const py::object& limits);
 py::dict header_to_dict(const raiiaf::Header& header);
 py::tuple environment_to_tuple(const raiiaf::Environment& env);
+// A parsed JSON value as Python objects (dict keys in stored order).
+py::object json_to_python(const raiiaf::Json& json);
+py::str utf8_text(const std::string& s);
 
 void register_reader(py::module_& m);
 void register_writer(py::module_& m);

@@ -1,6 +1,4 @@
 // raiiaf._raiiaf: the compiled core of the Python packages raiiaf and gen5.
-#include <zstd.h>
-
 #include <cstring>
 #include <string>
 
@@ -43,6 +41,39 @@ py::dict header_to_dict(const raiiaf::Header& header) {
     return d;
 }
 
+py::object json_to_python(const raiiaf::Json& json) {
+    using Type = raiiaf::Json::value_t;
+    switch (json.type()) {
+        case Type::object: {
+            py::dict out;
+            for (const auto& [key, value] : json.items()) out[utf8_text(key)] = json_to_python(value);
+            return out;
+        }
+        case Type::array: {
+            py::list out(json.size());
+            std::size_t i = 0;
+            for (const auto& value : json) PyList_SET_ITEM(out.ptr(), i++, json_to_python(value).release().ptr());
+            return out;
+        }
+        case Type::string: return utf8_text(json.get_ref<const std::string&>());
+        case Type::boolean: return py::bool_(json.get<bool>());
+        case Type::number_integer: return py::int_(json.get<std::int64_t>());
+        case Type::number_unsigned: return py::int_(json.get<std::uint64_t>());
+        case Type::number_float: return py::float_(json.get<double>());
+        case Type::null:
+        case Type::discarded:
+        case Type::binary: break;
+    }
+    return py::none();
+}
+
+py::str utf8_text(const std::string& s) {
+    // Strings of a parsed manifest are checked UTF-8; replace rather than fail should anything slip through.
+    PyObject* obj = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace");
+    if (obj == nullptr) throw py::error_already_set();
+    return py::reinterpret_steal<py::str>(obj);
+}
+
 py::tuple environment_to_tuple(const raiiaf::Environment& env) {
     py::list components;
     for (const auto& c : env.components) components.append(py::make_tuple(c.id, c.canonical, c.digest_hex()));
@@ -69,46 +100,8 @@ std::span<const std::byte> bytes_of(const py::buffer& data, py::buffer_info& inf
     return {static_cast<const std::byte*>(info.ptr), static_cast<std::size_t>(info.size * info.itemsize)};
 }
 
-py::bytes zstd_compress(const py::buffer& data, int level) {
-    py::buffer_info info;
-    const auto input = bytes_of(data, info);
-    std::string out;
-    {
-        py::gil_scoped_release release;
-        out.resize(ZSTD_compressBound(input.size()));
-        const std::size_t written = ZSTD_compress(out.data(), out.size(), input.data(), input.size(), level);
-        if (ZSTD_isError(written)) throw raiiaf::InvalidArgument(std::string("zstd: ") + ZSTD_getErrorName(written));
-        out.resize(written);
-    }
-    return py::bytes(out);
-}
-
-// Decompresses every frame in `data`, refusing more than max_size bytes.
-py::bytes zstd_decompress(const py::buffer& data, std::uint64_t max_size) {
-    py::buffer_info info;
-    const auto input = bytes_of(data, info);
-    std::string out;
-    {
-        py::gil_scoped_release release;
-        std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(), &ZSTD_freeDCtx);
-        if (!ctx) throw std::bad_alloc();
-        if (input.empty()) throw raiiaf::DecodeError("zstd: empty input");
-        ZSTD_inBuffer in{input.data(), input.size(), 0};
-        std::size_t last = 0;
-        std::vector<char> chunk(ZSTD_DStreamOutSize());
-        for (;;) {
-            ZSTD_outBuffer o{chunk.data(), chunk.size(), 0};
-            last = ZSTD_decompressStream(ctx.get(), &o, &in);
-            if (ZSTD_isError(last)) throw raiiaf::DecodeError(std::string("zstd: ") + ZSTD_getErrorName(last));
-            if (out.size() + o.pos > max_size)
-                throw raiiaf::DecodeError("zstd: content exceeds the limit of " + std::to_string(max_size) + " bytes");
-            out.append(chunk.data(), o.pos);
-            // Done when all input is consumed and the decoder had nothing more to give.
-            if (in.pos == in.size && o.pos < o.size) break;
-        }
-        if (last != 0) throw raiiaf::DecodeError("zstd: truncated frame");
-    }
-    return py::bytes(out);
+py::bytes bytes_from(std::span<const std::byte> data) {
+    return py::bytes(reinterpret_cast<const char*>(data.data()), data.size());
 }
 
 }  // namespace
@@ -232,11 +225,87 @@ PYBIND11_MODULE(_raiiaf, m) {
         },
         py::arg("payload"), "Parses an ENVC payload; raises EnvChunkError.");
 
-    // ---- zstd (for the legacy helpers that handle stored chunks) ------------
-    m.def("zstd_compress", &zstd_compress, py::arg("data"), py::arg("level") = 3,
-          "One zstd frame with its content size (as python-zstandard writes by default).");
-    m.def("zstd_decompress", &zstd_decompress, py::arg("data"), py::arg("max_size") = std::uint64_t{1} << 32,
-          "Decompresses zstd frames, refusing more than max_size bytes; raises DecodeError.");
+    // ---- stored chunks and manifests (for the legacy API) --------------------
+    m.def(
+        "decode_header",
+        [](const std::string& layout, const py::buffer& data) {
+            py::buffer_info info;
+            const auto bytes = bytes_of(data, info);
+            py::dict d = header_to_dict(raiiaf::decode_header_fields(layout_from(layout), bytes));
+            d["magic"] = bytes_from(bytes.first(raiiaf::layout_magic(layout_from(layout)).size()));
+            return d;
+        },
+        py::arg("layout"), py::arg("data"),
+        "The header fields of `layout` as stored (magic as the bytes found, nothing checked); raises "
+        "CorruptHeader when data is shorter than the header.");
+    m.def(
+        "pack_chunk",
+        [](const std::string& type, const py::bytes& flags, const py::buffer& payload, bool compressed) {
+            py::buffer_info info;
+            const auto bytes = bytes_of(payload, info);
+            const std::string flag_bytes = flags;
+            std::vector<std::byte> out;
+            {
+                py::gil_scoped_release release;
+                out = raiiaf::pack_chunk(type, flag_bytes, bytes, compressed);
+            }
+            return bytes_from(out);
+        },
+        py::arg("type"), py::arg("flags"), py::arg("payload"), py::arg("compressed") = true,
+        "A chunk as stored: the 12-byte envelope header and the payload, one zstd frame of both when compressed.");
+    m.def(
+        "unpack_chunk",
+        [](const py::buffer& stored, bool compressed, std::uint64_t max_size) {
+            py::buffer_info info;
+            const auto bytes = bytes_of(stored, info);
+            raiiaf::ChunkEnvelope envelope;
+            {
+                py::gil_scoped_release release;
+                envelope = raiiaf::unpack_chunk(bytes, compressed, max_size);
+            }
+            return py::make_tuple(py::bytes(envelope.type), py::bytes(envelope.flags), envelope.size,
+                                  bytes_from(envelope.payload));
+        },
+        py::arg("stored"), py::arg("compressed") = true, py::arg("max_size") = std::uint64_t{1} << 32,
+        "(type, flags, size, payload) of a stored chunk (type and flags as the 4 bytes stored; payload: the first "
+        "`size` bytes after the header); decompresses at most max_size bytes; raises DecodeError.");
+    m.def(
+        "parse_json",
+        [](const std::string_view text, const py::object& limits) {
+            return json_to_python(raiiaf::parse_json(text, limits_from(limits)));
+        },
+        py::arg("text"), py::arg("limits") = py::none(),
+        "Parses JSON text within the library's bounds (depth, members, values); raises InvalidArgument.");
+    m.def(
+        "parse_manifest_chunk",
+        [](const py::buffer& stored, const py::object& limits) {
+            py::buffer_info info;
+            const auto bytes = bytes_of(stored, info);
+            const raiiaf::Limits l = limits_from(limits);
+            raiiaf::Json manifest;
+            {
+                py::gil_scoped_release release;
+                raiiaf::ChunkEnvelope envelope;
+                try {
+                    envelope = raiiaf::unpack_chunk(bytes, true, l.max_manifest_size + raiiaf::kChunkHeaderSize);
+                } catch (const raiiaf::DecodeError& e) {
+                    throw raiiaf::MetadataError(std::string("manifest: ") + e.what());
+                }
+                if (envelope.type != raiiaf::kManifestType)
+                    throw raiiaf::MetadataError("manifest chunk has type \"" + envelope.type + "\", expected META");
+                const std::string_view text(reinterpret_cast<const char*>(envelope.payload.data()),
+                                            envelope.payload.size());
+                try {
+                    manifest = raiiaf::parse_json(text, l);
+                } catch (const raiiaf::InvalidArgument& e) {
+                    throw raiiaf::MetadataError(std::string("manifest is not valid JSON: ") + e.what());
+                }
+            }
+            if (!manifest.is_object()) throw raiiaf::MetadataError("manifest is not a JSON object");
+            return json_to_python(manifest);
+        },
+        py::arg("stored"), py::arg("limits") = py::none(),
+        "The manifest dict of a stored META chunk (zstd frame), parsed within the limits; raises MetadataError.");
 
     m.def(
         "detect_image_format",

@@ -122,6 +122,9 @@ when asked for.)doc")
                                "Whether payloads are checked against their SHA-256 when loaded.")
         .def_property_readonly("manifest_json", [](const PyReader& r) { return dump_json(r.get()->manifest()); },
                                "The decoded manifest as JSON text (keys in stored order).")
+        .def_property_readonly("manifest", [](const PyReader& r) { return json_to_python(r.get()->manifest()); },
+                               "The decoded manifest as a dict (keys in stored order), from the tree the reader "
+                               "parsed once; nothing is re-parsed.")
         .def_property_readonly("extensions", [](const PyReader& r) { return raiiaf::extensions_used(*r.get()); },
                                "What the existing raiiaf/gen5 package cannot read, one line each (empty: nothing).")
         .def_property_readonly("chunk_count", [](const PyReader& r) { return r.get()->chunks().size(); },

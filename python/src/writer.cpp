@@ -1,6 +1,8 @@
 // raiiaf._raiiaf.write / encode: raiiaf::write_file and raiiaf::encode for
 // Python. Latents arrive as C-contiguous buffers (the Python layer makes them
 // so) and are read in place: no copy is made before the library encodes them.
+#include <algorithm>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -158,6 +160,49 @@ Request make_request(const std::string& model_json, const py::list& latents, con
 
 }  // namespace
 
+namespace {
+
+// The file built straight into a bytes object (no copy of the result): sized
+// for the payloads stored raw plus room for the manifest, grown by doubling in
+// the rare case a manifest needs more, and cut to size at the end (a realloc
+// that shrinks in place).
+// (the file's bytes, what in it the existing package cannot read)
+py::tuple encode_into_bytes(const raiiaf::ArtifactContent& content, const raiiaf::WriteOptions& options) {
+    std::size_t capacity = 64 * 1024;
+    for (const auto& latent : content.latents) capacity += latent.tensor.data().size() + 1024;
+    if (content.image) capacity += content.image->bytes.size() + 1024;
+    for (const auto& chunk : content.stored_chunks) capacity += chunk.stored.size() + 1024;
+    PyObject* out = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(capacity));
+    if (out == nullptr) throw py::error_already_set();
+    std::size_t used = 0;
+    raiiaf::WriteResult written;
+    try {
+        py::gil_scoped_release release;
+        written = raiiaf::encode_to(content, options,
+                          {[&](std::span<const std::byte> bytes) {
+                               if (capacity - used < bytes.size()) {
+                                   py::gil_scoped_acquire gil;
+                                   capacity = std::max(2 * capacity, used + bytes.size());
+                                   // On failure out is freed and null.
+                                   if (_PyBytes_Resize(&out, static_cast<Py_ssize_t>(capacity)) != 0)
+                                       throw py::error_already_set();
+                               }
+                               std::memcpy(PyBytes_AS_STRING(out) + used, bytes.data(), bytes.size());
+                               used += bytes.size();
+                           },
+                           [&](std::span<const std::byte> header) {
+                               std::memcpy(PyBytes_AS_STRING(out), header.data(), header.size());
+                           }});
+    } catch (...) {
+        Py_XDECREF(out);
+        throw;
+    }
+    if (_PyBytes_Resize(&out, static_cast<Py_ssize_t>(used)) != 0) throw py::error_already_set();
+    return py::make_tuple(py::reinterpret_steal<py::bytes>(out), written.extensions);
+}
+
+}  // namespace
+
 void register_writer(py::module_& m) {
     m.def(
         "write",
@@ -230,14 +275,7 @@ Returns what in the file the existing package cannot read (Reader.extensions).)d
            const py::object& zfp_tolerance, bool validate_image, const py::object& environment, bool compat) {
             Request request = make_request(model_json, latents, image, image_extra_json, layout, codec, float16,
                                            zfp_tolerance, validate_image, environment, compat);
-            std::vector<std::byte> out;
-            raiiaf::WriteResult written;
-            {
-                py::gil_scoped_release release;
-                out = raiiaf::encode(request.content, request.options, written);
-            }
-            return py::make_tuple(py::bytes(reinterpret_cast<const char*>(out.data()), out.size()),
-                                  written.extensions);
+            return encode_into_bytes(request.content, request.options);
         },
         py::arg("model_json"), py::arg("latents"), py::arg("image") = py::none(),
         py::arg("image_extra_json") = py::none(), py::arg("layout") = "raiiaf", py::arg("codec") = "raw",

@@ -1,11 +1,13 @@
 // The ENVC payload, the cached capture, host components and drift.
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "env/capture.hpp"
 #include "env/environment_json.hpp"
@@ -85,7 +87,8 @@ std::string serialize_environment(const Environment& env) {
     }
 }
 
-Environment parse_environment(std::span<const std::byte> payload, const Limits& limits) {
+namespace {
+Environment parse_environment_payload(std::span<const std::byte> payload, const Limits& limits) {
     const std::string_view text(reinterpret_cast<const char*>(payload.data()), payload.size());
     Json document;
     try {
@@ -126,6 +129,35 @@ Environment environment_from_json(const Json& document) {
                  path + "/component_sha256_digest");
         env.components.push_back(std::move(component));
     }
+    return env;
+}
+}  // namespace
+
+// ENVC payloads repeat: every file written in one environment carries the same
+// bytes, and parsing them (bounded JSON, a SHA-256 per component) costs more
+// than the rest of a small file's read. The last few payloads parsed on this
+// thread (a RAIIAF file has two: its ENVC chunk and the manifest's part) are
+// remembered with the JSON limits they were parsed under (smaller ones could
+// refuse them); a byte-identical payload gets the same result without a parse.
+Environment parse_environment(std::span<const std::byte> payload, const Limits& limits) {
+    struct Parsed {
+        std::vector<std::byte> payload;
+        Limits limits;
+        Environment env;
+    };
+    constexpr std::size_t kRemembered = 4;
+    thread_local std::array<std::optional<Parsed>, kRemembered> parsed;
+    thread_local std::size_t next_slot = 0;
+    const auto same_json_limits = [&](const Limits& other) {  // all that parse_json reads
+        return other.max_json_depth == limits.max_json_depth &&
+               other.max_json_object_members == limits.max_json_object_members &&
+               other.max_json_values == limits.max_json_values;
+    };
+    for (const auto& entry : parsed)
+        if (entry && same_json_limits(entry->limits) && std::ranges::equal(entry->payload, payload)) return entry->env;
+    Environment env = parse_environment_payload(payload, limits);
+    parsed[next_slot] = Parsed{std::vector<std::byte>(payload.begin(), payload.end()), limits, env};
+    next_slot = (next_slot + 1) % kRemembered;
     return env;
 }
 

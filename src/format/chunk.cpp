@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "codecs/zstd_codec.hpp"
 #include "format/little_endian.hpp"
 
 RAIIAF_DETAIL_NAMESPACE_BEGIN
@@ -63,3 +64,41 @@ void throw_chunk_error(const std::string& what, const ErrorLocation& where) {
 }
 
 RAIIAF_DETAIL_NAMESPACE_END
+
+RAIIAF_NAMESPACE_BEGIN
+
+std::vector<std::byte> pack_chunk(std::string_view type, std::string_view flags, std::span<const std::byte> payload,
+                                  bool compressed) {
+    if (payload.size() > 0xFFFFFFFFull)
+        throw InvalidArgument("a chunk's payload of " + std::to_string(payload.size()) +
+                              " bytes does not fit its 4-byte size field");
+    const auto header = detail::encode_chunk_header(type, flags, static_cast<std::uint32_t>(payload.size()));
+    if (compressed) return detail::zstd_compress({std::span<const std::byte>(header), payload});
+    std::vector<std::byte> out(header.begin(), header.end());
+    out.insert(out.end(), payload.begin(), payload.end());
+    return out;
+}
+
+ChunkEnvelope unpack_chunk(std::span<const std::byte> stored, bool compressed, std::uint64_t max_size) {
+    std::vector<std::byte> decompressed;
+    if (compressed) {
+        try {
+            decompressed = detail::zstd_decompress_bounded(stored, static_cast<std::size_t>(max_size));
+        } catch (const detail::CodecError& e) {
+            throw DecodeError(std::string("chunk cannot be decompressed: ") + e.what());
+        }
+        stored = decompressed;
+    }
+    if (stored.size() < kChunkHeaderSize)
+        throw DecodeError("chunk of " + std::to_string(stored.size()) + " bytes is shorter than its " +
+                          std::to_string(kChunkHeaderSize) + "-byte envelope header");
+    ChunkEnvelope envelope;
+    envelope.type.assign(reinterpret_cast<const char*>(stored.data()), 4);
+    envelope.flags.assign(reinterpret_cast<const char*>(stored.data()) + 4, 4);
+    envelope.size = detail::load_le<std::uint32_t>(stored.data() + 8);
+    const auto body = stored.subspan(kChunkHeaderSize, std::min<std::size_t>(envelope.size, stored.size() - kChunkHeaderSize));
+    envelope.payload.assign(body.begin(), body.end());
+    return envelope;
+}
+
+RAIIAF_NAMESPACE_END

@@ -5,6 +5,7 @@
 
 #include <xxhash.h>
 
+#include "format/fast_digest_simd.hpp"
 #include "format/sha256.hpp"
 
 RAIIAF_DETAIL_NAMESPACE_BEGIN
@@ -37,6 +38,13 @@ std::string canonical_hex(XXH128_hash_t hash) {
 std::string FastDigest::finish_hex() { return canonical_hex(XXH3_128bits_digest(state_->xxh)); }
 
 std::string fast_digest_hex(std::span<const std::byte> data) {
+#if RAIIAF_FAST_DIGEST_HAS_AVX2
+    static const bool has_avx2 = __builtin_cpu_supports("avx2");
+    if (has_avx2) {
+        const Xxh3Digest128 digest = xxh3_128_avx2(data.data(), data.size());
+        return canonical_hex(XXH128_hash_t{digest.low64, digest.high64});
+    }
+#endif
     return canonical_hex(XXH3_128bits(data.data(), data.size()));
 }
 

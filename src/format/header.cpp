@@ -47,22 +47,38 @@ void store_field(std::byte* header, detail::HeaderField field, std::uint64_t val
 }  // namespace
 
 Header parse_header(std::span<const std::byte> bytes) {
-    Header header;
     const auto starts_with = [&](std::string_view magic) {
         return bytes.size() >= magic.size() && std::memcmp(bytes.data(), magic.data(), magic.size()) == 0;
     };
+    Layout layout = Layout::raiiaf;
     if (starts_with(layout_magic(Layout::raiiaf))) {
-        header.layout = Layout::raiiaf;
+        layout = Layout::raiiaf;
     } else if (starts_with(layout_magic(Layout::gen5))) {
-        header.layout = Layout::gen5;
+        layout = Layout::gen5;
     } else {
         throw CorruptHeader("unknown magic: not a raiiaf or GEN5 file", ErrorLocation::at_offset(0));
     }
-    if (bytes.size() < header_size(header.layout))
-        throw CorruptHeader("header is truncated: " + std::to_string(bytes.size()) + " of " +
-                                std::to_string(header_size(header.layout)) + " bytes",
-                            ErrorLocation::at_offset(0));
+    const Header header = decode_header_fields(layout, bytes);
     const auto& fields = detail::header_fields(header.layout);
+    if (header.version_major < 1)
+        throw CorruptHeader("version_major is 0", ErrorLocation::at_offset(fields.version_major.offset));
+    // A new major version may change anything (FORMAT.md section 2): refused, never guessed at.
+    if (header.version_major > kSupportedVersionMajor)
+        throw CorruptHeader("unsupported format version " + std::to_string(header.version_major) + "." +
+                                std::to_string(header.version_minor) + ": this reader knows major version " +
+                                std::to_string(kSupportedVersionMajor) + " only",
+                            ErrorLocation::at_offset(fields.version_major.offset));
+    return header;
+}
+
+Header decode_header_fields(Layout layout, std::span<const std::byte> bytes) {
+    if (bytes.size() < header_size(layout))
+        throw CorruptHeader("header is truncated: " + std::to_string(bytes.size()) + " of " +
+                                std::to_string(header_size(layout)) + " bytes",
+                            ErrorLocation::at_offset(0));
+    Header header;
+    header.layout = layout;
+    const auto& fields = detail::header_fields(layout);
     const std::byte* p = bytes.data();
     header.version_major = static_cast<std::uint8_t>(load_field(p, fields.version_major));
     header.version_minor = static_cast<std::uint8_t>(load_field(p, fields.version_minor));
@@ -72,14 +88,6 @@ Header parse_header(std::span<const std::byte> bytes) {
     header.chunk_count = static_cast<std::uint32_t>(load_field(p, fields.chunk_count));
     header.file_size = load_field(p, fields.file_size);
     header.reserved = load_field(p, fields.reserved);
-    if (header.version_major < 1)
-        throw CorruptHeader("version_major is 0", ErrorLocation::at_offset(fields.version_major.offset));
-    // A new major version may change anything (FORMAT.md section 2): refused, never guessed at.
-    if (header.version_major > kSupportedVersionMajor)
-        throw CorruptHeader("unsupported format version " + std::to_string(header.version_major) + "." +
-                                std::to_string(header.version_minor) + ": this reader knows major version " +
-                                std::to_string(kSupportedVersionMajor) + " only",
-                            ErrorLocation::at_offset(fields.version_major.offset));
     return header;
 }
 

@@ -27,8 +27,10 @@ struct JsonTextError : std::runtime_error {
 // quadratic key insertion or unbounded allocation. Throws JsonTextError.
 void check_json_text(std::string_view text, const Limits& limits);
 
-// The tree, built in one pass that enforces check_json_text's bounds as it
-// goes (the same errors, at the same places). Throws JsonTextError.
+// The tree, with check_json_text's bounds (the same errors, at the same
+// places): built in the same pass when the text is too short to exceed the
+// member and value limits, else checked first so that a hostile text is
+// refused before a tree is built. Throws JsonTextError.
 [[nodiscard]] Json parse_json(std::string_view text, const Limits& limits);
 
 // The same bounds for a tree built in memory (by an API caller, from a Python

@@ -35,10 +35,7 @@ constexpr std::uint64_t kHelperThreshold = 256u << 10;
 constexpr std::size_t kHashBlock = 256u << 10;
 
 // Where the file goes: appended in order, then the header put in front.
-struct Sink {
-    std::function<void(std::span<const std::byte>)> append;
-    std::function<void(std::span<const std::byte>)> write_header;
-};
+using Sink = EncodeSink;
 
 // The digests still to compute (EncodedChunk::unhashed), each by whichever
 // thread takes it first.
@@ -255,6 +252,11 @@ std::vector<std::byte> encode(const ArtifactContent& content, const WriteOptions
 std::vector<std::byte> encode(const ArtifactContent& content, const WriteOptions& options) {
     WriteResult result;
     return encode(content, options, result);
+}
+
+WriteResult encode_to(const ArtifactContent& content, const WriteOptions& options, const EncodeSink& sink) {
+    Plan plan = detail::make_plan(content, options);
+    return write_plan(plan, options, sink);
 }
 
 WriteResult write_file(const std::filesystem::path& path, const ArtifactContent& content, const WriteOptions& options) {

@@ -13,6 +13,7 @@ import pytest
 import compat_reader
 import gen5
 import raiiaf
+from raiiaf import _raiiaf as _c
 from conftest import GENERATION_SETTINGS, HARDWARE_INFO
 from gen5.core import exceptions as gx
 from raiiaf.core import exceptions as rx
@@ -256,6 +257,52 @@ def test_metadata_helpers():
         m.metadata_parser(b"\x00" * 40)
 
 
+
+def test_metadata_parser_keeps_the_librarys_json_bounds():
+    # A manifest nested deeper than the library's limit is refused as MetadataError
+    # (json.loads would build it), and so is one that is not an object.
+    m = raiiaf.chunks.metadata.raiiafMetadata()
+    deep = ("[" * 200 + "]" * 200).encode()
+    with pytest.raises(rx.raiiafMetadataError, match="depth|nest"):
+        m.metadata_parser(_c.pack_chunk("META", b"0000", deep))
+    with pytest.raises(rx.raiiafMetadataError, match="not a JSON object"):
+        m.metadata_parser(_c.pack_chunk("META", b"0000", b"[1, 2]"))
+    with pytest.raises(rx.raiiafMetadataError, match="META"):
+        m.metadata_parser(_c.pack_chunk("DATA", b"0000", b"{}"))
+    # A zstd frame that decompresses past the limit is refused before it is held.
+    with pytest.raises(rx.raiiafMetadataError):
+        m.metadata_parser(_c.pack_chunk("META", b"0000", b" " * (65 << 20)))
+
+
+def test_legacy_chunk_helpers_round_trip_through_the_library(png):
+    image = raiiaf.chunks.image.raiiafImage()
+    parsed = image.image_data_chunk_parser(image.image_data_chunk_builder(png))
+    assert parsed == {"chunk_type": b"DATA", "chunk_flags": b"0000", "chunk_size": len(png), "image_data": png}
+    with pytest.raises(rx.raiiafImageError):
+        image.image_data_chunk_parser(b"not a zstd frame")
+    with pytest.raises(rx.raiiafImageError):
+        image.image_data_chunk_parser(_c.pack_chunk("DATA", b"0000", b"")[:-3])
+    env = raiiaf.chunks.env.raiiafEnv()
+    stored, payload = env.env_chunk_builder(env.env_chunk_populator())
+    back = env.env_chunk_parser(stored)
+    assert back["chunk_type"] == b"ENVC" and back["chunk_size"] == len(payload)
+    assert back["env_chunk"].to_dict() == json.loads(payload)
+    # Uncompressed chunks: the envelope header as stored, flags with their NULs.
+    assert _c.unpack_chunk(_c.pack_chunk("LATN", b"F32\0", b"abcd", False), False) == (b"LATN", b"F32\0", 4, b"abcd")
+    with pytest.raises(_c.DecodeError, match="shorter than"):
+        _c.unpack_chunk(b"LATN", False)
+
+
+def test_header_parse_reads_the_fields_of_any_magic():
+    header = raiiaf.core.header
+    packed = bytearray(header.header_init(chunk_table_offset=100, chunk_table_size=20, chunk_count=3, file_size=120))
+    packed[:6] = b"XXXXXX"
+    parsed = header.header_parse(bytes(packed))
+    assert parsed["magic"] == b"XXXXXX" and parsed["chunk_count"] == 3 and parsed["file_size"] == 120
+    assert header.header_validate(parsed) is False
+    assert header.header_parse(memoryview(bytes(packed)))["chunk_table_size"] == 20
+
+
 # ---- the Pythonic API ------------------------------------------------------------------
 
 @pytest.mark.parametrize("layout,codec", [("raiiaf", "raw"), ("raiiaf", "zfp"), ("gen5", "raw"), ("gen5", "zstd")])
@@ -493,8 +540,18 @@ def test_read_into_copies_a_checked_latent_into_the_callers_buffer(tmp_path, noi
             art.latents.read_into("n", bytearray(noise.nbytes))
         torch = pytest.importorskip("torch")
         tensor = torch.empty(noise.shape, dtype=torch.float32)
-        art.latents.read_into("n", tensor)
+        assert art.latents.read_into("n", tensor) is tensor
         np.testing.assert_array_equal(tensor.numpy(), noise)
+        # A non-contiguous tensor (a transposed view) and one that requires grad take torch's copy.
+        transposed = torch.empty(tuple(reversed(noise.shape)), dtype=torch.float32).permute(
+            *reversed(range(noise.ndim)))
+        assert not transposed.is_contiguous()
+        art.latents.read_into("n", transposed)
+        np.testing.assert_array_equal(transposed.numpy(), noise)
+        with pytest.raises(ValueError):
+            art.latents.read_into("n", torch.empty(noise.shape, dtype=torch.float16))
+        with pytest.raises(ValueError):
+            art.latents.read_into("n", torch.empty((1,) + noise.shape, dtype=torch.float32))
 
 
 def test_read_into_checks_the_payload(tmp_path, noise):
@@ -506,3 +563,16 @@ def test_read_into_checks_the_payload(tmp_path, noise):
     path.write_bytes(bytes(data))
     with raiiaf.open(path) as art, pytest.raises(raiiaf.raiiafLatentError):
         art.latents.read_into("n", np.empty_like(noise))
+
+
+def test_dumps_builds_the_file_in_the_bytes_it_returns(noise):
+    # The bytes object is written in place and grown when the manifest outgrows the
+    # room left for it (a prompt of 300 kB here): both give a file that checks clean.
+    for prompt in ("short", "p" * 300_000):
+        data = raiiaf.dumps(latents={"n": noise}, prompt=prompt)
+        assert type(data) is bytes and raiiaf.check(data) == []
+        with raiiaf.open(data) as art:
+            np.testing.assert_array_equal(art.latents["n"], noise)
+            assert art.metadata["raiiaf_metadata"]["model_info"]["prompt"] == prompt
+    with pytest.raises(raiiaf.InvalidArgument):  # a failure midway leaks nothing and raises
+        raiiaf.dumps(latents={"n": noise}, image=b"\x89PNG\r\n\x1a\nbroken")

@@ -214,6 +214,26 @@ TEST_F(EnvTest, ParseAcceptsUppercaseDigestsAndUnknownKeys) {
     EXPECT_EQ(parse(text), (Environment{1, {os}}));
 }
 
+// parse_environment remembers recent payloads: a repeated one gives the same
+// result, a changed byte or tighter JSON limits are parsed (and refused) anew.
+TEST_F(EnvTest, RepeatedPayloadsParseAlikeAndChangesAreNotServedFromMemory) {
+    const EnvComponent os{"os", "name=os;version=Linux 6.1.0"};
+    const std::string text = R"({"env_version": 1, "components": [{"component_id": "os", )"
+                             R"("cononical_str": "name=os;version=Linux 6.1.0", "component_sha256_digest": ")" +
+                             os.digest_hex() + R"("}]})";
+    for (int round = 0; round < 3; ++round) EXPECT_EQ(parse(text), (Environment{1, {os}}));
+    std::string changed = text;
+    changed[changed.find("6.1.0")] = '7';  // the digest no longer matches the string
+    EXPECT_THROW((void)parse(changed), raiiaf::EnvChunkError);
+    raiiaf::Limits shallow;
+    shallow.max_json_depth = 2;  // the payload nests three levels
+    EXPECT_THROW((void)raiiaf::parse_environment(bytes_of(text), shallow), raiiaf::EnvChunkError);
+    raiiaf::Limits few_values;
+    few_values.max_json_values = 3;
+    EXPECT_THROW((void)raiiaf::parse_environment(bytes_of(text), few_values), raiiaf::EnvChunkError);
+    EXPECT_EQ(parse(text), (Environment{1, {os}}));
+}
+
 TEST_F(EnvTest, ParseRejectsMalformedPayloads) {
     const std::string good_digest = EnvComponent{"os", "x"}.digest_hex();
     const auto component = [&](const std::string& fields) {

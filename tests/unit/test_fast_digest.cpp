@@ -4,6 +4,8 @@
 // deliberate change with a recomputed fast digest) still fails verify.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,21 @@ TEST(FastDigest, WriterRecordsItForEveryChunkOverTheStoredBytes) {
 TEST(FastDigest, KnownValueOfTheCanonicalDigest) {
     // XXH3-128 of the empty input, seed 0 (xxHash's own test vector).
     EXPECT_EQ(detail::fast_digest_hex({}), "99aa06d3014798d86001c324468d497f");
+}
+
+// The one-shot digest (compiled for AVX2 where the CPU has it) and the
+// streaming one the writer uses (libxxhash) agree at every length where XXH3
+// changes its code path, and whatever the split into updates.
+TEST(FastDigest, OneShotAndStreamingDigestsAgree) {
+    std::vector<std::byte> data(3'000'017);
+    for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::byte>((i * 2654435761u) >> 13);
+    for (const std::size_t size : {0, 1, 3, 4, 8, 9, 16, 17, 128, 129, 240, 241, 1023, 1024, 1025, 65'536, 3'000'017}) {
+        const auto bytes = std::span<const std::byte>(data).first(size);
+        raiiaf::detail::FastDigest streaming;
+        for (std::size_t done = 0; done < size; done += 1000)
+            streaming.update(bytes.subspan(done, std::min<std::size_t>(1000, size - done)));
+        EXPECT_EQ(raiiaf::detail::fast_digest_hex(bytes), streaming.finish_hex()) << size << " bytes";
+    }
 }
 
 TEST(FastDigest, EveryFlipInAChunkFailsAPlainLoad) {

@@ -1,0 +1,27 @@
+// The instruction-set variants of XXH3-128 that fast_digest.cpp picks from.
+#pragma once
+
+#include "raiiaf/config.hpp"
+
+#include <cstddef>
+#include <cstdint>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define RAIIAF_FAST_DIGEST_HAS_AVX2 1
+#else
+#define RAIIAF_FAST_DIGEST_HAS_AVX2 0
+#endif
+
+RAIIAF_DETAIL_NAMESPACE_BEGIN
+
+struct Xxh3Digest128 {
+    std::uint64_t low64;
+    std::uint64_t high64;
+};
+
+#if RAIIAF_FAST_DIGEST_HAS_AVX2
+// Call only where the CPU has AVX2.
+[[nodiscard]] Xxh3Digest128 xxh3_128_avx2(const void* data, std::size_t size) noexcept;
+#endif
+
+RAIIAF_DETAIL_NAMESPACE_END
