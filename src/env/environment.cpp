@@ -87,18 +87,6 @@ std::string serialize_environment(const Environment& env) {
     }
 }
 
-namespace {
-Environment parse_environment_payload(std::span<const std::byte> payload, const Limits& limits) {
-    const std::string_view text(reinterpret_cast<const char*>(payload.data()), payload.size());
-    Json document;
-    try {
-        document = detail::parse_json(text, limits);
-    } catch (const detail::JsonTextError& e) {
-        fail(e.what());
-    }
-    return detail::environment_from_json(document);
-}
-
 RAIIAF_NAMESPACE_END
 RAIIAF_DETAIL_NAMESPACE_BEGIN
 
@@ -131,6 +119,23 @@ Environment environment_from_json(const Json& document) {
     }
     return env;
 }
+
+RAIIAF_DETAIL_NAMESPACE_END
+RAIIAF_NAMESPACE_BEGIN
+
+namespace {
+
+Environment parse_environment_payload(std::span<const std::byte> payload, const Limits& limits) {
+    const std::string_view text(reinterpret_cast<const char*>(payload.data()), payload.size());
+    Json document;
+    try {
+        document = detail::parse_json(text, limits);
+    } catch (const detail::JsonTextError& e) {
+        fail(e.what());
+    }
+    return detail::environment_from_json(document);
+}
+
 }  // namespace
 
 // ENVC payloads repeat: every file written in one environment carries the same
@@ -160,9 +165,6 @@ Environment parse_environment(std::span<const std::byte> payload, const Limits& 
     next_slot = (next_slot + 1) % kRemembered;
     return env;
 }
-
-RAIIAF_DETAIL_NAMESPACE_END
-RAIIAF_NAMESPACE_BEGIN
 
 // ---- capture -------------------------------------------------------------
 
