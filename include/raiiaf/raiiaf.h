@@ -96,6 +96,7 @@ typedef enum raiiaf_result {
     RAIIAF_ERR_BUFFER_TOO_SMALL = 101, /* the caller's buffer cannot hold the result */
     RAIIAF_ERR_OUT_OF_MEMORY = 102,
     RAIIAF_ERR_INTERNAL = 103,       /* a bug: please report the message */
+    RAIIAF_ERR_NOT_BUILT = 104,      /* this library was built without it (RAIIAF_READ_ONLY: no writer) */
     RAIIAF_RESULT_FORCE_INT = 0x7FFFFFFF /* not a result: makes every int value valid (see below) */
 } raiiaf_result;
 
@@ -279,7 +280,9 @@ RAIIAF_API raiiaf_result raiiaf_writer_set_environment_component(raiiaf_writer* 
 
 /* Writes atomically (a temporary file beside `path`, fsynced, renamed over
  * it); on failure the previous file, if any, is untouched. The writer keeps
- * its content and can write again. */
+ * its content and can write again. A read-only build of the library
+ * (RAIIAF_READ_ONLY) has no writer: this and raiiaf_writer_encode return
+ * RAIIAF_ERR_NOT_BUILT. */
 RAIIAF_API raiiaf_result raiiaf_writer_write_file(const raiiaf_writer* writer, const char* path,
                                                   const raiiaf_write_options* options);
 /* Encodes into memory: *out_data (free it with raiiaf_free) and *out_size. */

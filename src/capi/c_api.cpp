@@ -14,6 +14,7 @@
 #include "format/json_text.hpp"
 #include "io/mapped_file.hpp"
 #include "raiiaf/raiiaf.hpp"
+#include "raiiaf/writer.hpp"  // the writer handle's content and options, in a read-only build too
 
 using raiiaf::Codec;
 using raiiaf::DType;
@@ -243,6 +244,7 @@ const char* raiiaf_result_name(raiiaf_result result) {
         case RAIIAF_ERR_BUFFER_TOO_SMALL: return "RAIIAF_ERR_BUFFER_TOO_SMALL";
         case RAIIAF_ERR_OUT_OF_MEMORY: return "RAIIAF_ERR_OUT_OF_MEMORY";
         case RAIIAF_ERR_INTERNAL: return "RAIIAF_ERR_INTERNAL";
+        case RAIIAF_ERR_NOT_BUILT: return "RAIIAF_ERR_NOT_BUILT";
         case RAIIAF_RESULT_FORCE_INT: break;
     }
     return "RAIIAF_ERR_UNKNOWN";
@@ -552,9 +554,17 @@ raiiaf_result raiiaf_writer_set_environment_component(raiiaf_writer* writer, con
 
 namespace {
 
+// A read-only build (RAIIAF_READ_ONLY) keeps the writer handle, so that a
+// program written for both builds links, but holds no code to write with.
+void require_writer_built([[maybe_unused]] const char* function) {
+#ifdef RAIIAF_READ_ONLY
+    refuse(RAIIAF_ERR_NOT_BUILT, std::string(function) + ": this raiiaf library was built read-only (RAIIAF_READ_ONLY), without the writer");
+#endif
+}
+
 // The content to write: the writer's, with its own environment components
 // put over the captured environment.
-raiiaf::ArtifactContent content_to_write(const raiiaf_writer& writer) {
+[[maybe_unused]] raiiaf::ArtifactContent content_to_write(const raiiaf_writer& writer) {
     raiiaf::ArtifactContent content = writer.content;
     if (!writer.environment_components.empty()) {
         raiiaf::Environment environment = raiiaf::current_environment();
@@ -576,8 +586,11 @@ raiiaf_result raiiaf_writer_write_file(const raiiaf_writer* writer, const char* 
     return guarded(__func__, [&]([[maybe_unused]] const char* fn) {
         require(writer, fn, "writer");
         require(path, fn, "path");
-        const raiiaf::WriteOptions write_options = write_options_from(options, fn);
+        [[maybe_unused]] const raiiaf::WriteOptions write_options = write_options_from(options, fn);
+        require_writer_built(fn);
+#ifndef RAIIAF_READ_ONLY
         raiiaf::write_file(path, content_to_write(*writer), write_options);
+#endif
     });
 }
 
@@ -587,13 +600,16 @@ raiiaf_result raiiaf_writer_encode(const raiiaf_writer* writer, const raiiaf_wri
         require(writer, fn, "writer");
         require(out_data, fn, "out_data");
         require(out_size, fn, "out_size");
-        const raiiaf::WriteOptions write_options = write_options_from(options, fn);
+        [[maybe_unused]] const raiiaf::WriteOptions write_options = write_options_from(options, fn);
+        require_writer_built(fn);
+#ifndef RAIIAF_READ_ONLY
         const std::vector<std::byte> encoded = raiiaf::encode(content_to_write(*writer), write_options);
         void* data = std::malloc(encoded.empty() ? 1 : encoded.size());
         if (data == nullptr) throw std::bad_alloc();
         std::memcpy(data, encoded.data(), encoded.size());
         *out_data = data;
         *out_size = encoded.size();
+#endif
     });
 }
 
