@@ -671,7 +671,10 @@ void register_benchmarks() {
 Json codec_metrics(const CodecData& d, const CodecChoice& c) {
     const Tensor& t = d.tensor;
     const auto file = raiiaf::encode(latent_only(t, c));
-    const Reader reader = Reader::from_bytes(Bytes::copy_of(file));
+    // Copies: a raw latent is otherwise a view at the file's (unaligned) offset.
+    ReadOptions copying;
+    copying.copy_payloads = true;
+    const Reader reader = Reader::from_bytes(Bytes::copy_of(file), copying);
     const auto& info = reader.latents().at(0);
     const Tensor decoded = reader.load_latent(0);
     const auto alone = codec_compress(c, t);
