@@ -68,6 +68,18 @@ EnvironmentCache& cache() {
 std::string EnvComponent::digest_hex() const { return detail::sha256_hex(canonical); }
 
 std::string serialize_environment(const Environment& env) {
+    try {
+        return detail::dump_python_json(detail::environment_to_json(env));
+    } catch (const detail::JsonTextError& e) {
+        throw InvalidArgument(std::string("environment component is not valid UTF-8: ") +
+                              e.what());
+    }
+}
+
+RAIIAF_NAMESPACE_END
+RAIIAF_DETAIL_NAMESPACE_BEGIN
+
+Json environment_to_json(const Environment& env) {
     Json components = Json::array();
     for (const EnvComponent& component : env.components) {
         Json entry = Json::object();
@@ -79,16 +91,8 @@ std::string serialize_environment(const Environment& env) {
     Json document = Json::object();
     document["env_version"] = env.env_version;
     document["components"] = std::move(components);
-    try {
-        return detail::dump_python_json(document);
-    } catch (const detail::JsonTextError& e) {
-        throw InvalidArgument(std::string("environment component is not valid UTF-8: ") +
-                              e.what());
-    }
+    return document;
 }
-
-RAIIAF_NAMESPACE_END
-RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 Environment environment_from_json(const Json& document) {
     if (!document.is_object()) fail("the payload is not a JSON object");

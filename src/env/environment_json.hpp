@@ -9,5 +9,7 @@
 RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 [[nodiscard]] Environment environment_from_json(const Json& document);
+// The ENVC document of an environment (what serialize_environment prints).
+[[nodiscard]] Json environment_to_json(const Environment& env);
 
 RAIIAF_DETAIL_NAMESPACE_END

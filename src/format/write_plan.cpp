@@ -1,5 +1,7 @@
 #include "format/write_plan.hpp"
 
+#include "env/environment_json.hpp"
+
 #include <algorithm>
 #include <functional>
 #include <set>
@@ -110,7 +112,7 @@ EncodedChunk encode_image(const ImageInput& image) {
     return chunk;
 }
 
-Json environment_json(const Environment& env) { return Json::parse(serialize_environment(env)); }
+Json environment_json(const Environment& env) { return environment_to_json(env); }
 
 // What the caller's JSON must satisfy before anything is built from it: the
 // reader's default bounds (a deeper tree would also exhaust the stack of the

@@ -140,6 +140,14 @@ std::uint64_t decimal_digits(std::uint64_t value) {
 // The manifest's text with file_size filled in, checked against the reader's
 // default bounds, so that no file is written that it refuses.
 std::string manifest_text(const Json& document, std::uint64_t table_offset, std::uint64_t& file_size) {
+    // The reader's default bounds, checked on the tree (counting it costs a
+    // fraction of lexing its text again, and the text has the same shape).
+    const Limits reader_defaults{};
+    try {
+        detail::check_json_tree(document, reader_defaults, "");
+    } catch (const detail::JsonTextError& e) {
+        throw InvalidArgument(std::string("readers would refuse the file's manifest: ") + e.what());
+    }
     std::string text;
     try {
         text = detail::dump_python_json(document);
@@ -163,15 +171,9 @@ std::string manifest_text(const Json& document, std::uint64_t table_offset, std:
     text.replace(placeholder + kPlaceholder.size() - 1, 1, std::to_string(file_size));
 
     detail::require_payload_fits(text.size(), "manifest");
-    const Limits reader_defaults{};
     if (text.size() > reader_defaults.max_manifest_size)
         throw InvalidArgument("readers would refuse the file: its manifest would have " + std::to_string(text.size()) +
                               " bytes, the limit is " + std::to_string(reader_defaults.max_manifest_size));
-    try {
-        detail::check_json_text(text, reader_defaults);
-    } catch (const detail::JsonTextError& e) {
-        throw InvalidArgument(std::string("readers would refuse the file's manifest: ") + e.what());
-    }
     return text;
 }
 

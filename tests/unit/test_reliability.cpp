@@ -134,7 +134,8 @@ TEST_F(RefusedWrite, DeepJsonIsRefusedWithoutRecursing) {
     expect_refused(content, "nesting deeper than 64");
     // The manifest adds its own levels: 62 in the settings is 65 in the file.
     (*content.model.generation_settings)["x"] = nested_arrays(62);
-    expect_refused(content, "readers would refuse the file's manifest: JSON nesting deeper than 64");
+    expect_refused(content, "readers would refuse the file's manifest: /raiiaf_metadata/model_info/generation_settings/x/0/");
+    expect_refused(content, ": JSON nesting deeper than 64 levels");
 }
 
 TEST_F(RefusedWrite, TooManyKeysValuesChunksOrManifestBytes) {
