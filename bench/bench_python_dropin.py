@@ -9,6 +9,9 @@
 * ``raiiaf.open(path).latents[name]`` on a 100 MB raw float32 latent,
   verified, in GB/s (target >= 5 GB/s per core), next to a plain
   ``bytes(memoryview)`` copy of the same size as the memory bound.
+* W1 encode: ``raiiaf.save`` durable (the default) and ``durable=False`` against
+  tests/python/compat_writer.py, the model of the existing package's encoder
+  (which never fsyncs). Targets: >= 1.0x durable, >= 2.5x with durable=False.
 * ``raiiaf.dumps`` of W1 against the size of what it returns (no copy: the
   bytes are built once), and ``Latents.read_into`` a caller's numpy array and
   torch tensor.
@@ -127,6 +130,35 @@ def main():
             print(result["model_error"])
             ours_t = time_calls(lambda: handler.file_decoder(path), args.min_time)
             report("W1 file_decoder, verified (ours)", ours_t["median_s"] * 1e3, "ms")
+
+        # W1 encode: ours durable (the default) and durable=False, against the model of the
+        # existing package's encoder (tests/python/compat_writer.py; it never fsyncs).
+        try:
+            import compat_writer
+
+            mine, model = os.path.join(tmp, "w1-encode.raiiaf"), os.path.join(tmp, "w1-model.raiiaf")
+            settings = {"seed": 1, "steps": 20, "sampler": "euler"}
+            hardware = {"os": "Linux", "cpu_cores": 2}
+
+            def theirs_encode():
+                compat_writer.encode(model, {"initial_noise": latent}, png, model_name="bench", model_version="1.0",
+                                     prompt="bench", tags=["bench"], generation_settings=settings,
+                                     hardware_info=hardware)
+
+            def ours_encode(durable):
+                return lambda: raiiaf.save(mine, image=png, latents={"initial_noise": latent}, prompt="bench",
+                                           model="bench", model_version="1.0", settings=settings, tags=["bench"],
+                                           hardware=hardware, durable=durable)
+
+            for durable, label in ((True, "durable (fsync, the default)"), (False, "durable=False")):
+                ours_t, theirs_t = time_pair(ours_encode(durable), theirs_encode, args.min_time)
+                report(f"W1 raiiaf.save, {label} (ours)", ours_t["median_s"] * 1e3, "ms")
+                report(f"W1 encode (existing package model), beside {label}", theirs_t["median_s"] * 1e3, "ms")
+                report(f"W1 encode speed ratio ours/theirs, {label}", theirs_t["median_s"] / ours_t["median_s"], "x",
+                       "target >= 1.0" if durable else "target >= 2.5")
+        except ImportError as e:
+            result["encode_model_error"] = f"the model encoder needs python3-zstandard, jsonschema, torch: {e}"
+            print(result["encode_model_error"])
 
         # 100 MB of latents through raiiaf.open(...).latents[...], verified.
         big = rng.standard_normal((1, 25, 1000, 1000), dtype=np.float32)

@@ -89,7 +89,9 @@ raiiaf::DType dtype_from(const std::string& name) {
 // Everything the write needs, gathered under the GIL. The buffers stay
 // requested (and their exporters alive) until the write returns.
 struct Request {
+    // What content borrows (the writer is done with it before a call returns).
     std::vector<py::buffer_info> buffers;
+    py::bytes image;
     raiiaf::ArtifactContent content;
     raiiaf::WriteOptions options;
 };
@@ -138,8 +140,9 @@ Request make_request(const std::string& model_json, const py::list& latents, con
 
     if (!image.is_none()) {
         raiiaf::ImageInput input;
-        const std::string_view bytes = image.cast<py::bytes>();
-        input.bytes = raiiaf::Bytes::copy_of(bytes);
+        request.image = image.cast<py::bytes>();
+        const std::string_view bytes = request.image;
+        input.bytes = raiiaf::Bytes::borrowed(std::as_bytes(std::span(bytes.data(), bytes.size())));
         if (!image_extra_json.is_none()) {
             input.extra = parse_json_text(image_extra_json.cast<std::string>(), "image extra");
             if (!input.extra.is_object()) throw raiiaf::InvalidArgument("image extra must be a JSON object");
