@@ -17,7 +17,7 @@ class Flavor:
     magic: bytes  # header magic
     extension: str  # file name suffix the legacy encoder requires
     metadata_key: str  # top-level key of the manifest
-    compressed_codec: str  # what should_compress=True means for latents
+    compressed_codec: str  # what should_compress=True means for latents (the library's codec table)
     has_split_points: bool  # records carry len_header / len_data
     family: Family
 
@@ -27,21 +27,22 @@ class Flavor:
 
 
 # The one table of what differs between the layouts, for the legacy API:
-# layout -> (package, magic, extension, what should_compress=True means, split points, exception prefix).
+# layout -> (package, magic, extension, split points, exception prefix).
 LAYOUTS = {
-    "raiiaf": ("raiiaf", b"raiiaf", ".raiiaf", "zfp", True, "raiiaf"),
-    "gen5": ("gen5", b"GEN5", ".gen5", "zstd", False, "Gen5"),
+    "raiiaf": ("raiiaf", b"raiiaf", ".raiiaf", True, "raiiaf"),
+    "gen5": ("gen5", b"GEN5", ".gen5", False, "Gen5"),
 }
 
 
 def flavor_of(layout: str) -> Flavor:
     """The Flavor of `layout`; its exception classes are those of the package's core.exceptions."""
-    package, magic, extension, codec, split_points, prefix = LAYOUTS[layout]
+    package, magic, extension, split_points, prefix = LAYOUTS[layout]
     exceptions = importlib.import_module(f"{package}.core.exceptions")
     cls = {name: getattr(exceptions, prefix + name) for name in (
         "DecodeError", "CorruptHeader", "MetadataError", "ChunkError", "LatentError", "ImageError", "EnvChunkError")}
     return Flavor(
-        layout=layout, magic=magic, extension=extension, metadata_key=f"{layout}_metadata", compressed_codec=codec,
+        layout=layout, magic=magic, extension=extension, metadata_key=f"{layout}_metadata",
+        compressed_codec=_c.implicit_compressed_codec(layout),
         has_split_points=split_points,
         family=Family(decode=cls["DecodeError"], header=cls["CorruptHeader"], metadata=cls["MetadataError"],
                       chunk=cls["ChunkError"], latent=cls["LatentError"], image=cls["ImageError"],

@@ -297,6 +297,12 @@ Returns what in the file the existing package cannot read (Reader.extensions).)d
         },
         py::arg("layout") = py::none(), "The codec names, in the library's order; with a layout, those it can hold.");
     m.def(
+        "implicit_compressed_codec",
+        [](const std::string& layout) { return std::string(raiiaf::codec_name(raiiaf::implicit_compressed_codec(layout_from(layout)))); },
+        py::arg("layout"),
+        "The codec a compressed latent without a codec name uses in the layout: what the existing package's "
+        "should_compress=True writes (zfp in RAIIAF, zstd in GEN5).");
+    m.def(
         "codec_info",
         [] {
             py::list rows;
