@@ -48,6 +48,11 @@ def time_calls(fn, min_time, setup=None):
         times.append(time.perf_counter() - t0)
         if len(times) >= 10000:
             break
+    return summary(times)
+
+
+def summary(times):
+    """Best and median of a list of call times (sorts it)."""
     times.sort()
     return {"best_s": times[0], "median_s": times[len(times) // 2], "calls": len(times)}
 

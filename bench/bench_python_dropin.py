@@ -35,20 +35,8 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "python"))
-
-
-def time_calls(fn, min_time):
-    """Median and best wall time of one call, over at least min_time seconds and 5 calls."""
-    times = []
-    start = time.perf_counter()
-    while len(times) < 5 or time.perf_counter() - start < min_time:
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-        if len(times) >= 20000:
-            break
-    times.sort()
-    return {"best_s": times[0], "median_s": times[len(times) // 2], "calls": len(times)}
+sys.path.insert(0, HERE)
+from bench_python import summary, time_calls  # noqa: E402  (the one timing loop of the Python benches)
 
 
 def time_pair(first, second, min_time):
@@ -62,11 +50,7 @@ def time_pair(first, second, min_time):
             out.append(time.perf_counter() - t0)
         if len(times[0]) >= 20000:
             break
-    result = []
-    for out in times:
-        out.sort()
-        result.append({"best_s": out[0], "median_s": out[len(out) // 2], "calls": len(out)})
-    return result
+    return [summary(out) for out in times]
 
 
 def w1_png() -> bytes:
