@@ -20,15 +20,19 @@ std::string syntax_error(const nlohmann::detail::exception& e) {
     return "not valid JSON: " + reason;
 }
 
-// A SAX consumer that builds nothing: it counts, and stops at the first bound
-// exceeded. nlohmann's SAX parser is iterative, so depth costs it no stack.
-class BoundsChecker {
-public:
+// The value types nlohmann's SAX interface asks a consumer to name.
+struct JsonSaxTypes {
     using number_integer_t = Json::number_integer_t;
     using number_unsigned_t = Json::number_unsigned_t;
     using number_float_t = Json::number_float_t;
     using string_t = Json::string_t;
     using binary_t = Json::binary_t;
+};
+
+// A SAX consumer that builds nothing: it counts, and stops at the first bound
+// exceeded. nlohmann's SAX parser is iterative, so depth costs it no stack.
+class BoundsChecker : public JsonSaxTypes {
+public:
 
     explicit BoundsChecker(const Limits& limits) : limits_(limits) {}
 
@@ -91,13 +95,8 @@ private:
 // The bounds check and the tree in one pass: each event reaches nlohmann's
 // tree builder only once the checker has accepted it, so the tree never grows
 // past a bound, and the text is read once instead of checked then parsed.
-class BoundedTreeBuilder {
+class BoundedTreeBuilder : public JsonSaxTypes {
 public:
-    using number_integer_t = Json::number_integer_t;
-    using number_unsigned_t = Json::number_unsigned_t;
-    using number_float_t = Json::number_float_t;
-    using string_t = Json::string_t;
-    using binary_t = Json::binary_t;
 
     BoundedTreeBuilder(Json& result, const Limits& limits) : checker_(limits), tree_(result) {}
 
