@@ -120,15 +120,31 @@ WriteResult write_file(const std::filesystem::path& path, const ArtifactContent&
 // file at once, under no target's name; commit() replaces every target.
 // Until then no target is touched, and a batch destroyed uncommitted leaves
 // nothing behind. WriteOptions::durable is ignored here: commit() is durable.
+// One file of WriteBatch::add_all(): where it goes and what it holds (not
+// copied; it must outlive the call).
+struct FileToWrite {
+    std::filesystem::path path;
+    const ArtifactContent* content = nullptr;
+};
+
 class WriteBatch {
 public:
     // Keeps at most this many files open before committing on its own.
     explicit WriteBatch(std::size_t max_open_files = 256) : max_open_(max_open_files) {}
     WriteResult add(const std::filesystem::path& path, const ArtifactContent& content, const WriteOptions& options = {});
+    // add() for every file, on up to `threads` threads (0: one per core);
+    // the results in the files' order. On a failure no further file is
+    // started and the first failure (in the files' order) is thrown once
+    // every thread has stopped; files written by then stay pending, as
+    // earlier add()s would: commit them or destroy the batch.
+    std::vector<WriteResult> add_all(std::span<const FileToWrite> files, const WriteOptions& options = {},
+                                     unsigned threads = 0);
     void commit();
     [[nodiscard]] std::size_t pending() const noexcept { return files_.size(); }
 
 private:
+    void keep(std::unique_ptr<AtomicFile> written);
+
     AtomicBatch files_;
     std::size_t max_open_;
 };

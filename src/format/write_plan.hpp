@@ -43,6 +43,12 @@ struct Plan {
     std::optional<Json> manifest_environment;
 };
 
+// The file's size with a generous guess for the manifest (rarely exceeded),
+// for what is reserved before writing.
+[[nodiscard]] inline std::uint64_t expected_file_size(const Plan& plan) {
+    return plan.table_offset + 4096 + 512 * plan.chunks.size();
+}
+
 // Checks the caller's content and encodes every chunk (latents and the image
 // on all cores when there is enough to compress). Throws InvalidArgument.
 [[nodiscard]] Plan make_plan(const ArtifactContent& content, const WriteOptions& options);

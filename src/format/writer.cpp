@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <exception>
 #include <functional>
+#include <mutex>
+#include <thread>
 
 #include "codecs/zstd_codec.hpp"
 #include "format/chunk.hpp"
@@ -244,7 +247,7 @@ WriteResult write_to_file(detail::AtomicFile& file, Plan& plan, const WriteOptio
 std::vector<std::byte> encode(const ArtifactContent& content, const WriteOptions& options, WriteResult& result) {
     Plan plan = detail::make_plan(content, options);
     std::vector<std::byte> out;
-    out.reserve(plan.table_offset + 4096 + 512 * plan.chunks.size());  // the manifest: a guess, rarely exceeded
+    out.reserve(detail::expected_file_size(plan));
     result = write_plan(plan, options,
                         {[&](std::span<const std::byte> bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); },
                          [&](std::span<const std::byte> header) { std::memcpy(out.data(), header.data(), header.size()); }});
@@ -264,6 +267,7 @@ WriteResult encode_to(const ArtifactContent& content, const WriteOptions& option
 WriteResult write_file(const std::filesystem::path& path, const ArtifactContent& content, const WriteOptions& options) {
     Plan plan = detail::make_plan(content, options);
     detail::AtomicFile file(path);
+    if (!options.durable) file.reserve(detail::expected_file_size(plan));  // durable: fsync allocates first
     WriteResult result = write_to_file(file, plan, options);
     file.commit(options.durable);
     return result;
@@ -271,12 +275,49 @@ WriteResult write_file(const std::filesystem::path& path, const ArtifactContent&
 
 WriteResult WriteBatch::add(const std::filesystem::path& path, const ArtifactContent& content,
                             const WriteOptions& options) {
-    if (files_.size() >= max_open_) commit();
     Plan plan = detail::make_plan(content, options);
     auto file = std::make_unique<AtomicFile>(path);
     WriteResult result = write_to_file(*file, plan, options);
-    files_.add(std::move(file));  // only once complete: a failed add leaves nothing
+    keep(std::move(file));  // only once complete: a failed add leaves nothing
     return result;
+}
+
+void WriteBatch::keep(std::unique_ptr<AtomicFile> written) {
+    if (files_.size() >= max_open_) commit();
+    files_.add(std::move(written));
+}
+
+std::vector<WriteResult> WriteBatch::add_all(std::span<const FileToWrite> files, const WriteOptions& options,
+                                             unsigned threads) {
+    std::vector<WriteResult> results(files.size());
+    std::vector<std::exception_ptr> failures(files.size());
+    std::atomic<std::size_t> next{0};
+    std::mutex keeping;  // files_, and the commit when it is full
+    const auto write_files = [&] {
+        for (std::size_t i; (i = next.fetch_add(1)) < files.size();) {
+            try {
+                if (files[i].content == nullptr) throw InvalidArgument("add_all: no content for " + files[i].path.string());
+                Plan plan = detail::make_plan(*files[i].content, options);
+                auto file = std::make_unique<AtomicFile>(files[i].path);
+                results[i] = write_to_file(*file, plan, options);
+                const std::lock_guard lock(keeping);
+                keep(std::move(file));
+            } catch (...) {
+                failures[i] = std::current_exception();
+                next = files.size();
+            }
+        }
+    };
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    threads = static_cast<unsigned>(std::min<std::size_t>(threads, files.size()));
+    {
+        std::vector<std::jthread> helpers;
+        for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(write_files);
+        write_files();
+    }
+    for (const auto& failure : failures)
+        if (failure) std::rethrow_exception(failure);
+    return results;
 }
 
 void WriteBatch::commit() { files_.commit(); }

@@ -23,10 +23,13 @@ namespace {
 
 std::string random_suffix() {
     static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-    std::random_device device;
+    // Seeded once per thread: a std::random_device per name cost more than
+    // the rest of a small file's temporary name (the name only needs to be
+    // unlikely to exist; collisions are retried).
+    thread_local std::minstd_rand engine{std::random_device{}()};
     std::uniform_int_distribution<int> pick(0, sizeof(kChars) - 2);
     std::string suffix(8, 'x');
-    for (auto& c : suffix) c = kChars[pick(device)];
+    for (auto& c : suffix) c = kChars[pick(engine)];
     return suffix;
 }
 
@@ -89,6 +92,7 @@ AtomicFile::AtomicFile(const std::filesystem::path& target) : target_(resolve_sy
                               " (not a regular file; only regular files are written)",
                           S_ISDIR(existing.st_mode) ? EISDIR : EINVAL);
         kept_mode = existing.st_mode & 0777;  // never setuid, setgid or sticky
+        replaces_ = true;
     }
     // An O_TMPFILE file has no name until commit() links it, so a process
     // killed while writing leaves nothing behind. Some file systems lack it.
@@ -127,11 +131,23 @@ void AtomicFile::write_at(std::uint64_t offset, std::span<const std::byte> data)
     if (offset + data.size() > written_) written_ = offset + data.size();
 }
 
+void AtomicFile::reserve(std::uint64_t size) noexcept {
+    if (!replaces_ || size <= written_) return;  // a new file's name is linked, not renamed over
+
+    // Optional: a file system without fallocate (or out of space, which the
+    // writes then report) simply keeps delayed allocation.
+    if (::fallocate(fd_, 0, 0, static_cast<off_t>(size)) == 0) reserved_ = size;
+}
+
 void AtomicFile::commit(bool durable) {
+    if (reserved_ > written_ && ::ftruncate(fd_, static_cast<off_t>(written_)) != 0)
+        fail(target_, "cannot set the file's size", errno);
     if (durable && ::fsync(fd_) != 0) fail(target_, "fsync failed", errno);
-    if (anonymous_) link_temporary();
-    // Nothing between naming the file and the rename: a kill there leaves it behind.
-    if (::rename(temporary_.c_str(), target_.c_str()) != 0) fail(target_, "cannot replace", errno);
+    if (!(anonymous_ && link_as_target())) {
+        if (anonymous_) link_temporary();
+        // Nothing between naming the file and the rename: a kill there leaves it behind.
+        if (::rename(temporary_.c_str(), target_.c_str()) != 0) fail(target_, "cannot replace", errno);
+    }
     committed_ = true;
     const int closed = ::close(fd_);
     fd_ = -1;
@@ -143,6 +159,19 @@ void AtomicFile::commit(bool durable) {
         ::fsync(dir_fd);
         ::close(dir_fd);
     }
+}
+
+// A new target (none when the file was opened) gets the complete anonymous
+// file's name directly: one directory operation instead of a temporary name
+// and a rename. linkat never replaces, so a target made by someone else in
+// the meantime makes it fail (EEXIST), and the file is then renamed over it
+// as usual.
+bool AtomicFile::link_as_target() {
+    if (replaces_) return false;
+    const std::string self = "/proc/self/fd/" + std::to_string(fd_);
+    if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, target_.c_str(), AT_SYMLINK_FOLLOW) == 0) return true;
+    if (errno != EEXIST) fail(target_, "cannot link the file", errno);
+    return false;
 }
 
 // Names the O_TMPFILE file, only now that it is complete: a kill between this

@@ -4,6 +4,11 @@
 
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <span>
+#include <string_view>
 
 #include "raiiaf/raiiaf.hpp"
 #include "test_support.hpp"
@@ -82,6 +87,71 @@ TEST(AtomicWrite, KeepsThePermissionsOfTheFileItReplaces) {
     write_file(target, testing::sample_content());
     EXPECT_EQ(std::filesystem::status(target).permissions() & std::filesystem::perms::all,
               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+std::string text_of(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::span<const std::byte> bytes_of(std::string_view text) { return std::as_bytes(std::span(text)); }
+
+TEST(AtomicWrite, ANewTargetAppearsOnlyWholeAndUnderItsOwnName) {
+    testing::TempDir dir;
+    const auto target = dir / "new.bin";
+    AtomicFile file(target);
+    file.write(bytes_of("complete"));
+    EXPECT_TRUE(directory_listing(dir.path()).empty());  // nothing named before the commit
+    file.commit(false);
+    EXPECT_EQ(directory_listing(dir.path()), std::vector<std::string>{"new.bin"});
+    EXPECT_EQ(text_of(target), "complete");
+}
+
+// The target did not exist when the file was opened but does at commit: it
+// is replaced (atomically), not kept and not failed on.
+TEST(AtomicWrite, ATargetMadeMeanwhileIsReplaced) {
+    for (const bool durable : {false, true}) {
+        testing::TempDir dir;
+        const auto target = dir / "raced.bin";
+        AtomicFile file(target);
+        file.write(bytes_of("ours"));
+        std::ofstream(target) << "someone else's";
+        file.commit(durable);
+        EXPECT_EQ(directory_listing(dir.path()), std::vector<std::string>{"raced.bin"});
+        EXPECT_EQ(text_of(target), "ours");
+    }
+}
+
+// reserve() allocates past what is finally written; the committed file has
+// exactly the bytes written and keeps no allocation beyond them.
+TEST(AtomicWrite, ReservedSpaceIsTrimmedToWhatWasWritten) {
+    testing::TempDir dir;
+    const auto target = dir / "replaced.bin";
+    write_file_atomically(target, bytes_of("old contents"), false);
+    AtomicFile file(target);
+    file.reserve(8u << 20);
+    file.write(bytes_of("new"));
+    file.write_at(0, bytes_of("N"));
+    file.commit(false);
+    EXPECT_EQ(text_of(target), "New");
+    struct stat info {};
+    ASSERT_EQ(::stat(target.c_str(), &info), 0);
+    EXPECT_EQ(info.st_size, 3);
+    EXPECT_LT(info.st_blocks * 512, 1 << 20);  // the 8 MiB reserved are given back
+    EXPECT_EQ(directory_listing(dir.path()), std::vector<std::string>{"replaced.bin"});
+}
+
+TEST(AtomicWrite, NonDurableReplacementIsCompleteAndExact) {
+    testing::TempDir dir;
+    const auto target = dir / "art.raiiaf";
+    write_file(target, testing::sample_content(), {.durable = false});
+    ArtifactContent changed = testing::sample_content();
+    changed.model.prompt = "second";
+    const WriteResult result = write_file(target, changed, {.durable = false});
+    EXPECT_EQ(std::filesystem::file_size(target), result.file_size);
+    EXPECT_TRUE(check_file(target).ok());
+    EXPECT_EQ(Reader::open(target).model_info().prompt, "second");
+    EXPECT_EQ(directory_listing(dir.path()), std::vector<std::string>{"art.raiiaf"});
 }
 
 }  // namespace

@@ -82,5 +82,54 @@ TEST(Durability, NonDurableWritesAreStillAtomicAndComplete) {
     EXPECT_EQ(names_in(dir.path()), std::set<std::string>{"scratch.raiiaf"});
 }
 
+std::vector<ArtifactContent> numbered_contents(int count) {
+    std::vector<ArtifactContent> contents;
+    for (int i = 0; i < count; ++i) {
+        contents.push_back(testing::sample_content());
+        contents.back().model.prompt = "file " + std::to_string(i);
+    }
+    return contents;
+}
+
+TEST(WriteBatch, AddAllWritesEveryFileAsAddWould) {
+    testing::TempDir dir;
+    const std::vector<ArtifactContent> contents = numbered_contents(40);
+    std::vector<FileToWrite> files;
+    for (std::size_t i = 0; i < contents.size(); ++i)
+        files.push_back({dir / ("f" + std::to_string(i) + ".raiiaf"), &contents[i]});
+    WriteBatch batch(16);  // commits on its own twice on the way, from whichever thread
+    const std::vector<WriteResult> results = batch.add_all(files, {}, 4);
+    ASSERT_EQ(results.size(), files.size());
+    batch.commit();
+    EXPECT_EQ(names_in(dir.path()).size(), files.size());
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        EXPECT_TRUE(check_file(files[i].path).ok()) << i;
+        EXPECT_EQ(Reader::open(files[i].path).model_info().prompt, "file " + std::to_string(i));
+        EXPECT_EQ(std::filesystem::file_size(files[i].path), results[i].file_size) << i;  // results in order
+    }
+}
+
+TEST(WriteBatch, AddAllThrowsTheFirstFailureAndNamesNothingUncommitted) {
+    for (const unsigned threads : {1u, 3u}) {
+        testing::TempDir dir;
+        std::vector<ArtifactContent> contents = numbered_contents(12);
+        contents[3].latents.push_back(contents[3].latents.front());  // a second latent of the same name
+        std::vector<FileToWrite> files;
+        for (std::size_t i = 0; i < contents.size(); ++i)
+            files.push_back({dir / ("f" + std::to_string(i) + ".raiiaf"), i == 7 ? nullptr : &contents[i]});
+        {
+            WriteBatch batch;
+            try {
+                (void)batch.add_all(files, {}, threads);
+                ADD_FAILURE() << "add_all accepted a bad file";
+            } catch (const InvalidArgument& e) {
+                EXPECT_EQ(std::string(e.what()).find("f7"), std::string::npos) << e.what();  // item 3's, not 7's
+            }
+            EXPECT_TRUE(names_in(dir.path()).empty());
+        }
+        EXPECT_TRUE(names_in(dir.path()).empty());  // destroyed uncommitted
+    }
+}
+
 }  // namespace
 }  // namespace raiiaf
