@@ -49,15 +49,15 @@ struct Digests {
     std::vector<std::string> fast;  // of the stored bytes, by the writing thread
 };
 
-// Appends every chunk. A payload stored as it is (all of them, or only chunk
-// `only`), unless another core has taken its hash already, is hashed in the
-// same pass, block by block as it is written.
-void emit_chunks(const Plan& plan, const Sink& sink, Digests& digests, std::optional<std::size_t> only) {
+// Appends every chunk. A payload stored as it is that this thread may hash
+// (`hash_while_writing`), unless another core has taken its hash already, is
+// hashed in the same pass, block by block as it is written.
+void emit_chunks(const Plan& plan, const Sink& sink, Digests& digests, const std::vector<bool>& hash_while_writing) {
     for (std::size_t i = 0; i < plan.chunks.size(); ++i) {
         const EncodedChunk& chunk = plan.chunks[i];
         detail::FastDigest fast;
         for (const Bytes& piece : chunk.pieces) {
-            const bool is_payload = (!only || *only == i) && chunk.unhashed &&
+            const bool is_payload = hash_while_writing[i] && chunk.unhashed &&
                                     piece.data() == chunk.unhashed->data() && piece.size() == chunk.unhashed->size();
             const bool hash_here = is_payload && !digests.taken[i].exchange(true);
             detail::Sha256 hash;
@@ -75,8 +75,11 @@ void emit_chunks(const Plan& plan, const Sink& sink, Digests& digests, std::opti
 
 // Writes the header placeholder and the chunks while the digests are computed
 // and the image is checked (on all cores when there is enough to hash), then
-// puts the digests into the records.
-void emit_with_digests(Plan& plan, const WriteOptions& options, const Sink& sink) {
+// puts the digests into the records. `writes_cost` says that appending costs
+// about as much as hashing (a file: the kernel's copy into the page cache,
+// 4-5 GB/s here) rather than a memcpy: the writing thread then leaves every
+// hash to the helpers.
+void emit_with_digests(Plan& plan, const WriteOptions& options, const Sink& sink, bool writes_cost) {
     sink.append(std::vector<std::byte>(header_size(plan.layout)));
 
     const std::size_t count = plan.chunks.size();
@@ -95,11 +98,12 @@ void emit_with_digests(Plan& plan, const WriteOptions& options, const Sink& sink
     std::stable_sort(to_hash.begin(), to_hash.end(), [&](std::size_t a, std::size_t b) {
         return plan.chunks[a].unhashed->size() < plan.chunks[b].unhashed->size();
     });
-    // What a helper could take from the writing thread: the hashes but the
-    // largest, and the image check (zlib's CRC runs about four times faster
-    // than SHA-256).
+    // What a helper could take from the writing thread: the hashes (but the
+    // largest, unless writing costs) and the image check (zlib's CRC runs
+    // about four times faster than SHA-256).
     const std::uint64_t largest = to_hash.empty() ? 0 : plan.chunks[to_hash.back()].unhashed->size();
-    const std::uint64_t movable = hash_bytes - largest + (image ? image->unhashed->size() / 4 : 0);
+    const std::uint64_t movable =
+        hash_bytes - (writes_cost ? 0 : largest) + (image ? image->unhashed->size() / 4 : 0);
     const unsigned threads = movable < kHelperThreshold ? 1 : detail::core_count();
 
     const auto hash_job = [&](std::size_t i) {
@@ -108,18 +112,21 @@ void emit_with_digests(Plan& plan, const WriteOptions& options, const Sink& sink
         };
     };
     // This thread writes, hashing raw payloads as it writes them: all of them
-    // when alone; with helpers, only the largest, which bounds the wall time,
-    // and helpers take the other hashes, largest first, and the image check.
-    // The largest stays with this thread so that it never waits long for a
-    // helper that lost its core (run_jobs).
+    // when alone. With helpers, they take the hashes, largest first, and the
+    // image check, and this thread writes and then does what no helper has
+    // started (run_jobs). Unless writing costs, this thread keeps the largest
+    // hash, which bounds the wall time, so that it never waits long for a
+    // helper that lost its core.
+    std::vector<bool> hash_while_writing(count, threads == 1);
     std::vector<std::function<void()>> jobs;
-    std::optional<std::size_t> only;
-    if (threads > 1 && !to_hash.empty()) {
-        only = to_hash.back();
+    std::optional<std::size_t> kept;
+    if (threads > 1 && !writes_cost && !to_hash.empty()) {
+        kept = to_hash.back();
         to_hash.pop_back();
+        hash_while_writing[*kept] = true;
     }
-    jobs.emplace_back([&] { emit_chunks(plan, sink, digests, only); });
-    if (only) jobs.emplace_back(hash_job(*only));  // unless written raw and hashed by then
+    jobs.emplace_back([&] { emit_chunks(plan, sink, digests, hash_while_writing); });
+    if (kept) jobs.emplace_back(hash_job(*kept));  // unless written raw and hashed by then
     const std::size_t caller_only = jobs.size();
     jobs.emplace_back([&] {
         if (image) detail::check_image(*image, options);
@@ -203,9 +210,9 @@ std::vector<std::byte> emit_manifest(Plan& plan, std::uint64_t& file_size) {
     return frame;
 }
 
-WriteResult write_plan(Plan& plan, const WriteOptions& options, const Sink& sink) {
+WriteResult write_plan(Plan& plan, const WriteOptions& options, const Sink& sink, bool writes_cost = false) {
     const Layout layout = plan.layout;
-    emit_with_digests(plan, options, sink);
+    emit_with_digests(plan, options, sink, writes_cost);
     std::uint64_t total_size = 0;
     const std::vector<std::byte> manifest = emit_manifest(plan, total_size);
     if (manifest.size() > kMaxU32) throw InvalidArgument("the manifest exceeds 4 GiB");
@@ -238,8 +245,10 @@ WriteResult write_plan(Plan& plan, const WriteOptions& options, const Sink& sink
 }
 
 WriteResult write_to_file(detail::AtomicFile& file, Plan& plan, const WriteOptions& options) {
-    return write_plan(plan, options, {[&](std::span<const std::byte> bytes) { file.write(bytes); },
-                                      [&](std::span<const std::byte> header) { file.write_at(0, header); }});
+    return write_plan(plan, options,
+                      {[&](std::span<const std::byte> bytes) { file.write(bytes); },
+                       [&](std::span<const std::byte> header) { file.write_at(0, header); }},
+                      /*writes_cost=*/true);
 }
 
 }  // namespace
