@@ -10,7 +10,7 @@ call. Without --file it makes a W1-like artifact (a 1024x1024 PNG
 and a 1x4x128x128 float32 latent) with `raiiaf create`. Prints one JSON object (a list of them with --compare):
 CPU per call, the ratio to /bin/true, the CPU of a Python process decoding
 the same file as the existing package does (and how many `raiiaf info` calls
-it is worth), and the shared libraries the CLI needs (readelf -d) and loads
+it is worth; also without the environment check that decode ends with), and the shared libraries the CLI needs (readelf -d) and loads
 (LD_DEBUG=files) for `info`.
 """
 import argparse
@@ -72,18 +72,26 @@ def make_w1(cli, folder):
     return artifact
 
 
-def python_decode_command(artifact):
-    """A Python process that decodes the artifact as the existing package does:
-    tests/python/compat_reader.py, its reader rebuilt from the format's
-    reference with the libraries it imports (numpy, zstandard, zfpy); None
-    when those are missing."""
+def python_decode_command(artifact, environment_check=True):
+    """A Python process that decodes the artifact as the existing package's
+    file_decoder does: tests/python/compat_reader.py, its reader rebuilt from
+    the format's reference with the libraries it imports (numpy, zstandard,
+    zfpy), and, with environment_check, what ../shared/reference/FORMAT.md
+    section 5 says that decode does next: capture the current environment
+    (torch's version and CUDA version among it, so torch is imported) and warn
+    for each difference. None when those libraries are missing."""
     python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
     models = Path(__file__).resolve().parent.parent / "tests" / "python"
-    probe = subprocess.run([python, "-c", "import numpy, zstandard, zfpy"], capture_output=True)
+    needed = "import numpy, zstandard, zfpy" + (", torch" if environment_check else "")
+    probe = subprocess.run([python, "-c", needed], capture_output=True)
     if probe.returncode != 0:
         return None
-    return [python, "-c", f"import sys; sys.path.insert(0, {str(models)!r}); import zfpy, compat_reader; "
-                          f"compat_reader.decode({str(artifact)!r})"]
+    code = (f"import sys, warnings; sys.path.insert(0, {str(models)!r}); import zfpy, compat_reader; "
+            f"decoded = compat_reader.decode({str(artifact)!r}); ")
+    if environment_check:
+        code += ("[warnings.warn(text, UserWarning) for text in compat_reader.reference_drift_warnings("
+                 "decoded['chunks']['env'], compat_reader.reference_environment())]")
+    return [python, "-W", "ignore", "-c", code]
 
 
 def cpu_model():
@@ -128,7 +136,9 @@ def main():
         infos = [[cli, "info", str(artifact)] for cli in clis]
         *cli_cpus, true_cpu = cpu_per_call(infos + [["/bin/true"]], args.runs)
         decode = python_decode_command(artifact)
+        bare_decode = python_decode_command(artifact, environment_check=False)
         python_cpu = cpu_per_call([decode], max(3, args.runs // 40))[0] if decode else None
+        bare_cpu = cpu_per_call([bare_decode], max(3, args.runs // 40))[0] if bare_decode else None
         results = []
         for cli, info, cli_cpu in zip(clis, infos, cli_cpus):
             results.append({
@@ -141,6 +151,9 @@ def main():
                 "ratio_to_true": round(cli_cpu / true_cpu, 2) if true_cpu > 0 else None,
                 "python_decode_cpu_ms": round(python_cpu * 1e3, 3) if python_cpu else None,
                 "python_decode_over_info": round(python_cpu / cli_cpu, 1) if python_cpu and cli_cpu > 0 else None,
+                "python_decode_without_environment_cpu_ms": round(bare_cpu * 1e3, 3) if bare_cpu else None,
+                "python_decode_without_environment_over_info":
+                    round(bare_cpu / cli_cpu, 1) if bare_cpu and cli_cpu > 0 else None,
                 "needed": needed_libraries(cli),
                 "loaded_by_info": loaded_libraries(info),
             })
