@@ -2,7 +2,8 @@
 // parsed in one bounded pass (with the errors of the former two passes); an
 // edit copies chunks as stored, checked against the digests of their stored
 // bytes and never decoded; Reader::verify() checks an open reader as
-// check_bytes checks its bytes.
+// check_bytes checks its bytes, and hands each payload it decoded and checked
+// to a caller that wants them.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "format/json_text.hpp"
+#include "format/sha256.hpp"
 #include "raiiaf/raiiaf.hpp"
 #include "test_support.hpp"
 
@@ -221,6 +223,75 @@ TEST(ReaderVerify, ReportsWhatCheckBytesReports) {
     ASSERT_EQ(from_reader.problems.size(), from_bytes.problems.size());
     for (std::size_t i = 0; i < from_bytes.problems.size(); ++i)
         EXPECT_EQ(from_reader.problems[i].message, from_bytes.problems[i].message);
+}
+
+// A file with a raw and a zstd latent, the image and an ENVC chunk.
+std::vector<std::byte> file_for_visitor() {
+    ArtifactContent source = sample_content();
+    source.latents[0].codec = Codec::zstd;
+    source.latents.push_back({"raw_noise", testing::random_tensor(DType::float32, {1, 2, 4, 4}, 7), Codec::raw});
+    return encode(source);
+}
+
+TEST(ReaderVerify, HandsEachCheckedPayloadToItsVisitorOnce) {
+    const std::vector<std::byte> file = file_for_visitor();
+    for (const bool copy : {false, true}) {
+        const Reader reader = Reader::from_bytes(Bytes::borrowed(file), {.copy_payloads = copy});
+        std::vector<VerifiedPayload> seen;
+        const CheckReport report = reader.verify([&](VerifiedPayload&& verified) { seen.push_back(std::move(verified)); });
+        ASSERT_TRUE(report.ok()) << report.problems.front().message;
+        ASSERT_EQ(seen.size(), reader.chunks().size());
+        for (std::size_t i = 0; i < seen.size(); ++i) {
+            const ChunkRecord& record = reader.chunks()[i];
+            EXPECT_EQ(seen[i].chunk_index, i);
+            EXPECT_EQ(detail::sha256_hex(seen[i].payload.span()), record.hash) << record.type;
+            const Bytes loaded = reader.load_payload(i);
+            EXPECT_TRUE(std::ranges::equal(seen[i].payload.span(), loaded.span())) << record.type;
+            // An uncompressed payload is a view of the file unless copies were asked for.
+            if (!record.compressed) {
+                EXPECT_EQ(seen[i].payload.is_view(), !copy) << record.type;
+            }
+            EXPECT_EQ(seen[i].environment.has_value(), record.type == kEnvType) << record.type;
+            if (seen[i].environment) {
+                EXPECT_EQ(*seen[i].environment, *reader.environment());
+            }
+        }
+        EXPECT_TRUE(std::ranges::any_of(reader.chunks(), [](const ChunkRecord& record) { return !record.compressed; }));
+        EXPECT_TRUE(std::ranges::any_of(reader.chunks(), [](const ChunkRecord& record) { return record.compressed; }));
+    }
+}
+
+TEST(ReaderVerify, AFlipInAnyChunkFailsAndThatChunkIsNotHandedOver) {
+    const std::vector<std::byte> intact = file_for_visitor();
+    const Reader layout_of = Reader::from_bytes(Bytes::borrowed(intact));
+    for (const ChunkRecord& record : layout_of.chunks()) {
+        for (const std::uint64_t at : {record.offset, record.offset + record.compressed_size / 2,
+                                       record.offset + record.compressed_size - 1}) {
+            std::vector<std::byte> file = intact;
+            file[at] ^= std::byte{0x01};
+            const Reader reader = Reader::from_bytes(Bytes::borrowed(file));
+            std::vector<std::size_t> seen;
+            const CheckReport report = reader.verify([&](VerifiedPayload&& verified) { seen.push_back(verified.chunk_index); });
+            const std::string where = record.type + " byte " + std::to_string(at - record.offset);
+            ASSERT_FALSE(report.ok()) << where;
+            EXPECT_EQ(report.problems.size(), 1u) << where;
+            EXPECT_EQ(report.problems.front().message, check_bytes(file).problems.front().message) << where;
+            EXPECT_EQ(std::count(seen.begin(), seen.end(), record.index), 0) << where;
+            EXPECT_EQ(seen.size(), reader.chunks().size() - 1) << where;
+        }
+    }
+}
+
+TEST(ReaderVerify, WhatTheVisitorThrowsReachesTheCaller) {
+    const std::vector<std::byte> file = file_for_visitor();
+    const Reader reader = Reader::from_bytes(Bytes::borrowed(file));
+    std::size_t calls = 0;
+    EXPECT_THROW((void)reader.verify([&](VerifiedPayload&&) {
+                     ++calls;
+                     throw std::runtime_error("the caller's own failure");
+                 }),
+                 std::runtime_error);
+    EXPECT_EQ(calls, 1u);
 }
 
 }  // namespace
