@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "format/json_text.hpp"
@@ -65,7 +66,50 @@ TEST(OnePassJson, RefusesWhatTheBoundsCheckRefusesWithTheSameError) {
         if (parsed.ok) {
             EXPECT_EQ(tree, Json::parse(text)) << text;
         }
+        Json observed_tree;
+        const JsonOutcome observed = outcome_of(
+            [&] { observed_tree = detail::parse_json(text, limits, [](std::size_t, const std::string&, bool) {}); });
+        EXPECT_EQ(observed.message, checked.message) << text;
+        EXPECT_EQ(observed.offset, checked.offset) << text;
+        EXPECT_EQ(observed.exceeds_limits, checked.exceeds_limits) << text;
+        EXPECT_EQ(observed_tree, tree) << text;
     }
+}
+
+TEST(OnePassJson, TellsTheObserverOfEveryKeyWithItsDepthAndWhetherItRepeats) {
+    const std::string text = R"({"a": {"b": [{"c": 1, "c": 2}], "b": 3}, "d": [], "a": null})";
+    std::vector<std::tuple<std::size_t, std::string, bool>> keys;
+    const Json tree = detail::parse_json(text, Limits{}, [&](std::size_t depth, const std::string& key, bool duplicate) {
+        keys.emplace_back(depth, key, duplicate);
+    });
+    const std::vector<std::tuple<std::size_t, std::string, bool>> expected = {
+        {1, "a", false}, {2, "b", false}, {4, "c", false}, {4, "c", true}, {2, "b", true}, {1, "d", false}, {1, "a", true}};
+    EXPECT_EQ(keys, expected);
+    EXPECT_EQ(tree, Json::parse(text));
+}
+
+// Observed, a text is read once, however long: what the observer throws at
+// the first key comes before a bound exceeded or a syntax error further on.
+TEST(OnePassJson, AnObservedTextLongerThanTheOnePassLimitIsStillReadOnce) {
+    const Limits limits{.max_json_object_members = 100};
+    std::string text = R"({"first": 0)";
+    for (int i = 0; i < 200; ++i) text += ", \"k" + std::to_string(i) + "\": 0";
+    text += ", oops}";
+    const JsonOutcome plain = outcome_of([&] { (void)detail::parse_json(text, limits); });
+    EXPECT_TRUE(plain.exceeds_limits) << plain.message;
+    EXPECT_NE(plain.message.find("more than 100 keys"), std::string::npos) << plain.message;
+    std::size_t calls = 0;
+    EXPECT_THROW((void)detail::parse_json(text, limits,
+                                          [&](std::size_t, const std::string&, bool) {
+                                              ++calls;
+                                              throw std::runtime_error("refused at the first key");
+                                          }),
+                 std::runtime_error);
+    EXPECT_EQ(calls, 1u);
+    // Without a throw the observed parse refuses it as the plain one does.
+    const JsonOutcome observed = outcome_of([&] { (void)detail::parse_json(text, limits, [](std::size_t, const std::string&, bool) {}); });
+    EXPECT_EQ(observed.message, plain.message);
+    EXPECT_EQ(observed.exceeds_limits, plain.exceeds_limits);
 }
 
 TEST(OnePassJson, BuildsTheSameTreeAsTheUnboundedParser) {
