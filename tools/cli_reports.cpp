@@ -9,8 +9,7 @@
 
 namespace raiiaf_cli {
 
-void require_intact(const raiiaf::Reader& reader, const fs::path& file) {
-    const raiiaf::CheckReport report = reader.verify();
+void require_intact(const raiiaf::CheckReport& report, const fs::path& file) {
     if (report.ok()) return;
     for (std::size_t i = 0; i + 1 < report.problems.size(); ++i)
         print_error(file.string(), clean_message(file, report.problems[i].message));

@@ -11,9 +11,9 @@ namespace raiiaf_cli {
 namespace fs = std::filesystem;
 using raiiaf::Json;
 
-// The library's whole-file check (Reader::verify) of the open `file`; a
-// damaged file ends the command (exit 1) with every problem on stderr.
-void require_intact(const raiiaf::Reader& reader, const fs::path& file);
+// The library's whole-file check (Reader::verify) of `file`: a damaged file
+// ends the command (exit 1) with every problem on stderr.
+void require_intact(const raiiaf::CheckReport& report, const fs::path& file);
 // A file just written, from what the writer returned (the file is not read
 // again): {"file", "layout", "version", "chunk_count", "file_size"}
 // (docs/CLI.md), the keys in `extra` after them. Printed as JSON, or as

@@ -1,7 +1,8 @@
 // raiiaf convert IN OUT [--format raiiaf|gen5] [--compress CODEC] [--float16] [--force]:
 // re-encodes the latents and the image; metadata, the environment record and
-// unknown chunks are kept. The input is verified first. OUT's layout: --format,
-// else its extension (.raiiaf, .gen5), else IN's.
+// unknown chunks are kept. The input is verified first, and what the check
+// decoded is what is re-encoded. OUT's layout: --format, else its extension
+// (.raiiaf, .gen5), else IN's.
 #include <cctype>
 #include <iostream>
 #include <memory>
@@ -43,29 +44,44 @@ int run_convert(const ConvertOptions& o) {
     raiiaf::ArtifactContent content;
     raiiaf::WriteOptions options;
     options.durable = durable_writes();
-    // The whole file is verified once, on the one parse of its manifest;
-    // what is then loaded from that mapping is not hashed again. The copies
-    // (copy_payloads) are what gets re-encoded.
-    about_file(o.input, [&] { reader.emplace(raiiaf::Reader::open(o.input, {.verify_hashes = false, .copy_payloads = true})); });
-    require_intact(*reader, o.input);
+    // The whole file is verified once, on the one parse of its manifest, and
+    // each payload verify decodes and checks is kept for re-encoding: none is
+    // decoded or hashed twice. They are copies (copy_payloads), so what is
+    // re-encoded is what was hashed.
+    std::vector<raiiaf::Bytes> payloads;  // by chunk index: the latents' and the image's
+    std::optional<raiiaf::Environment> chunk_environment;  // that of the first ENVC chunk
+    std::optional<raiiaf::ImageInfo> image;
+    raiiaf::CheckReport report;
+    about_file(o.input, [&] {
+        reader.emplace(raiiaf::Reader::open(o.input, {.copy_payloads = true}));
+        image = reader->image_info();
+        payloads.resize(reader->chunks().size());
+        report = reader->verify([&](raiiaf::VerifiedPayload&& verified) {
+            const std::size_t index = verified.chunk_index;
+            if (reader->chunks()[index].type == raiiaf::kLatentType || (image && image->chunk_index == index))
+                payloads[index] = std::move(verified.payload);
+            if (verified.environment && !chunk_environment) chunk_environment = std::move(verified.environment);
+        });
+    });
+    require_intact(report, o.input);
     about_file(o.input, [&] {
         options.layout = layout.value_or(reader->layout());
         options.float16 = o.float16;
         options.compat = o.compat;
         content.model = reader->model_info();
 
-        // Latents are decoded and encoded afresh: with the requested codec, or
-        // their own (one the layout lacks becomes its stand-in: zfp becomes
-        // zstd in GEN5). Lossy zfp is re-encoded losslessly so that no
-        // further error accumulates.
-        for (std::size_t i = 0; i < reader->latents().size(); ++i) {
-            const auto& info = reader->latents()[i];
+        // Latents are encoded afresh: with the requested codec, or their own
+        // (one the layout lacks becomes its stand-in: zfp becomes zstd in
+        // GEN5). Lossy zfp is re-encoded losslessly so that no further error
+        // accumulates.
+        for (const auto& info : reader->latents()) {
             const raiiaf::Codec target = raiiaf::codec_for_layout(codec.value_or(info.codec), options.layout);
-            content.latents.emplace_back(info.name, reader->load_latent(i), target);
+            content.latents.emplace_back(info.name,
+                                         raiiaf::Tensor(info.dtype, info.shape, payloads[info.chunk_index]),
+                                         target);
         }
-        const auto image = reader->image_info();
         if (image) {
-            raiiaf::ImageInput input{reader->load_image()};
+            raiiaf::ImageInput input{payloads[image->chunk_index]};
             input.extra = reader->chunks()[image->chunk_index].extra;
             for (const char* key : {"format", "width", "height"}) input.extra.erase(key);  // the writer recomputes them
             content.image = std::move(input);
@@ -78,10 +94,12 @@ int run_convert(const ConvertOptions& o) {
                 continue;
             content.stored_chunks.push_back({record, reader->stored_bytes(record.index)});
         }
-        // The environment of a GEN5 manifest (no ENVC chunk to copy). A file
-        // from before ENVC existed gets an empty record, not this machine's
-        // environment, which did not make its payloads.
-        content.environment = reader->environment().value_or(raiiaf::Environment{});
+        // The environment of the ENVC chunk verify parsed, else that of a
+        // GEN5 manifest. A file from before ENVC existed gets an empty
+        // record, not this machine's environment, which did not make its
+        // payloads.
+        content.environment = chunk_environment ? std::move(*chunk_environment)
+                                                : reader->environment().value_or(raiiaf::Environment{});
     });
     raiiaf::WriteResult written;
     try {

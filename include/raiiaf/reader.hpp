@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -38,6 +39,18 @@ struct ReadOptions {
 };
 
 struct CheckReport;
+
+// A payload the whole-file check decoded and checked, handed to its caller
+// (Reader::verify with a visitor) so that it need not be decoded again.
+struct VerifiedPayload {
+    std::size_t chunk_index = 0;
+    // Decompressed; its SHA-256 (and the digests of its stored bytes) checked.
+    // Uncompressed payloads are views of the file unless ReadOptions::copy_payloads.
+    Bytes payload;
+    // For the ENVC chunk: the environment as Reader::environment() returns it
+    // (the chunk's record and the manifest's components), parsed once.
+    std::optional<Environment> environment;
+};
 
 struct ImageInfo {
     std::size_t chunk_index = 0;
@@ -82,6 +95,14 @@ public:
     // hash, SHA-256 included, whatever the ReadOptions. Never throws for bad
     // input; reports it.
     [[nodiscard]] CheckReport verify() const;
+    // The same check, handing each chunk's payload to `visit` (in chunk order,
+    // once each) as soon as it has passed its checks. A chunk that fails is
+    // not handed over, and a report that is not ok() makes every payload
+    // handed over suspect (a fault of the mapped file is found only after
+    // the reads it spoilt): use them only when the report is ok(). What
+    // `visit` throws is not a finding about the file: it ends the check and
+    // reaches the caller.
+    [[nodiscard]] CheckReport verify(const std::function<void(VerifiedPayload&&)>& visit) const;
 
     // The ENVC chunk, decoded; nullopt for files written before it existed.
     [[nodiscard]] std::optional<Environment> environment() const;

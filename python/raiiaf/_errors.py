@@ -37,6 +37,52 @@ from . import _raiiaf as _c
 
 _LOCATION_ATTRIBUTES = ("reason", "chunk_index", "chunk_type", "offset", "json_path")
 
+# The one definition of the legacy exception classes of both packages, in
+# the existing package's order: name after the package's prefix, base, the
+# text each class puts before the message it is given (then passes to its
+# base), docstring. ``{prefix}`` is the package's class prefix (raiiaf,
+# Gen5), ``{LAYOUT}`` its layout in capitals.
+LEGACY_EXCEPTIONS = (
+    ("DecodeError", None, "{prefix} Decode Error: ", "Base error for {LAYOUT} decoding/validation failures."),
+    ("CorruptHeader", "DecodeError", "Corrupt header: ", "Raised when the file header is detected as corrupt or invalid."),
+    ("MetadataError", "DecodeError", "Corrupt Metadata: ",
+     "Raised when the metadata (manifest) is invalid or cannot be parsed."),
+    ("ChunkError", "DecodeError", "Corrupt Chunk: ",
+     "Raised for generic chunk-level issues (truncation, bounds, hash mismatch, etc.)."),
+    ("LatentError", "ChunkError", "Corrupt Latent: ", "Raised for latent (LATN) chunk issues."),
+    ("ImageError", "ChunkError", "Corrupt Image: ", "Raised for image (DATA) chunk issues or image conversion errors."),
+    ("EnvChunkError", "ChunkError", "Corrupt Environment Chunk: ",
+     "Raised for environment (ENVC) chunk parsing/validation issues."),
+)
+
+
+def _prefixing_class(name: str, base: Type[Exception], text: str, doc: str, module: str) -> Type[Exception]:
+    def __init__(self, message: str):  # type: ignore[no-untyped-def]
+        super(cls, self).__init__(text + message)
+
+    __init__.__qualname__ = f"{name}.__init__"
+    __init__.__module__ = module
+    __init__.__annotations__ = {"message": str}  # the type, not this module's postponed "str"
+    namespace: Dict[str, object] = {"__init__": __init__, "__doc__": doc, "__module__": module}
+    if base is Exception:  # where the library found the damage; None when unknown
+        namespace.update({attribute: None for attribute in _LOCATION_ATTRIBUTES})
+        namespace["__annotations__"] = {"reason": Optional[str], "chunk_index": Optional[int],
+                                        "chunk_type": Optional[str], "offset": Optional[int],
+                                        "json_path": Optional[str]}
+    cls = type(name, (base,), namespace)
+    return cls
+
+
+def legacy_exception_classes(prefix: str, layout: str, module: str) -> Dict[str, Type[Exception]]:
+    """The classes of LEGACY_EXCEPTIONS for one package, by their public names
+    (``raiiafDecodeError``, ...), as defined in `module` (its ``core.exceptions``)."""
+    classes: Dict[str, Type[Exception]] = {}
+    for suffix, base, text, doc in LEGACY_EXCEPTIONS:
+        name = prefix + suffix
+        classes[name] = _prefixing_class(name, classes[prefix + base] if base else Exception,
+                                         text.format(prefix=prefix), doc.format(LAYOUT=layout.upper()), module)
+    return classes
+
 
 class Family:
     """The exception classes of one package (``raiiaf`` or ``gen5``)."""

@@ -1,5 +1,9 @@
 from _typeshed import Incomplete
-from typing import Iterator, Optional, Type
+from typing import Dict, Iterator, Optional, Tuple, Type
+
+LEGACY_EXCEPTIONS: Tuple[Tuple[str, Optional[str], str, str], ...]
+
+def legacy_exception_classes(prefix: str, layout: str, module: str) -> Dict[str, Type[Exception]]: ...
 
 class Family:
     decode: Incomplete

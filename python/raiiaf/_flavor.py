@@ -6,7 +6,7 @@ import importlib
 from dataclasses import dataclass
 
 from . import _raiiaf as _c
-from ._errors import Family
+from ._errors import LEGACY_EXCEPTIONS, Family
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,7 @@ def flavor_of(layout: str) -> Flavor:
     """The Flavor of `layout`; its exception classes are those of the package's core.exceptions."""
     package, magic, extension, split_points, prefix = LAYOUTS[layout]
     exceptions = importlib.import_module(f"{package}.core.exceptions")
-    cls = {name: getattr(exceptions, prefix + name) for name in (
-        "DecodeError", "CorruptHeader", "MetadataError", "ChunkError", "LatentError", "ImageError", "EnvChunkError")}
+    cls = {name: getattr(exceptions, prefix + name) for name, *_ in LEGACY_EXCEPTIONS}
     return Flavor(
         layout=layout, magic=magic, extension=extension, metadata_key=f"{layout}_metadata",
         compressed_codec=_c.implicit_compressed_codec(layout),

@@ -1,5 +1,5 @@
 from dataclasses import dataclass
-from ._errors import Family as Family
+from ._errors import Family as Family, LEGACY_EXCEPTIONS as LEGACY_EXCEPTIONS
 from _typeshed import Incomplete
 
 @dataclass(frozen=True)

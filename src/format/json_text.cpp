@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <optional>
+#include <unordered_set>
 #include <vector>
 
 #include "raiiaf/errors.hpp"
@@ -61,6 +62,7 @@ public:
     [[nodiscard]] const std::string& reason() const { return reason_; }
     [[nodiscard]] std::optional<std::uint64_t> offset() const { return offset_; }
     [[nodiscard]] bool exceeds_limits() const { return exceeds_limits_; }
+    [[nodiscard]] std::size_t depth() const { return members_.size(); }  // open containers
 
 private:
     bool value() {
@@ -98,7 +100,8 @@ private:
 class BoundedTreeBuilder : public JsonSaxTypes {
 public:
 
-    BoundedTreeBuilder(Json& result, const Limits& limits) : checker_(limits), tree_(result) {}
+    BoundedTreeBuilder(Json& result, const Limits& limits, const JsonKeyObserver* observe = nullptr)
+        : checker_(limits), tree_(result), observe_(observe) {}
 
     bool null() { return checker_.null() && tree_.null(); }
     bool boolean(bool value) { return checker_.boolean(value) && tree_.boolean(value); }
@@ -111,11 +114,21 @@ public:
     }
     bool string(string_t& value) { return checker_.string(value) && tree_.string(value); }
     bool binary(binary_t& value) { return checker_.binary(value) && tree_.binary(value); }
-    bool start_object(std::size_t size) { return checker_.start_object(size) && tree_.start_object(size); }
+    bool start_object(std::size_t size) {
+        if (observe_) keys_.emplace_back();
+        return checker_.start_object(size) && tree_.start_object(size);
+    }
     bool start_array(std::size_t size) { return checker_.start_array(size) && tree_.start_array(size); }
-    bool end_object() { return checker_.end_object() && tree_.end_object(); }
+    bool end_object() {
+        if (observe_) keys_.pop_back();
+        return checker_.end_object() && tree_.end_object();
+    }
     bool end_array() { return checker_.end_array() && tree_.end_array(); }
-    bool key(string_t& value) { return checker_.key(value) && tree_.key(value); }
+    bool key(string_t& value) {
+        if (!checker_.key(value)) return false;
+        if (observe_) (*observe_)(checker_.depth(), value, !keys_.back().insert(value).second);
+        return tree_.key(value);
+    }
     bool parse_error(std::size_t position, const std::string& token, const nlohmann::detail::exception& e) {
         return checker_.parse_error(position, token, e);
     }
@@ -125,6 +138,8 @@ public:
 private:
     BoundsChecker checker_;
     nlohmann::detail::json_sax_dom_parser<Json> tree_;
+    const JsonKeyObserver* observe_;
+    std::vector<std::unordered_set<std::string>> keys_;  // of each open object, when observed
 };
 
 std::string json_pointer_token(const std::string& key) {
@@ -198,13 +213,14 @@ bool fits_all_limits_but_depth(std::string_view text, const Limits& limits) {
     return text.size() / 5 <= limits.max_json_object_members && text.size() <= limits.max_json_values;
 }
 
-}  // namespace
-
-Json parse_json(std::string_view text, const Limits& limits) {
+// The tree and its bounds in one pass; `observe` may be null.
+Json parse_checked_json(std::string_view text, const Limits& limits, const JsonKeyObserver* observe) {
     try {
-        if (fits_all_limits_but_depth(text, limits)) {  // one pass: the common manifest of a few KiB
+        // One pass for the common manifest of a few KiB, and whenever the keys
+        // are observed (the observer may need every key in one pass).
+        if (observe || fits_all_limits_but_depth(text, limits)) {
             Json result;
-            BoundedTreeBuilder builder(result, limits);
+            BoundedTreeBuilder builder(result, limits, observe);
             if (!Json::sax_parse(text.begin(), text.end(), &builder)) {
                 const BoundsChecker& checker = builder.checker();
                 throw JsonTextError(checker.reason(), checker.offset(), checker.exceeds_limits());
@@ -218,6 +234,14 @@ Json parse_json(std::string_view text, const Limits& limits) {
     } catch (const Json::exception& e) {
         throw JsonTextError(std::string("not valid JSON: ") + e.what(), std::nullopt);
     }
+}
+
+}  // namespace
+
+Json parse_json(std::string_view text, const Limits& limits) { return parse_checked_json(text, limits, nullptr); }
+
+Json parse_json(std::string_view text, const Limits& limits, const JsonKeyObserver& observe) {
+    return parse_checked_json(text, limits, &observe);
 }
 
 std::string dump_python_json(const Json& value) {

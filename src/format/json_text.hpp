@@ -4,6 +4,7 @@
 #include "raiiaf/config.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -32,6 +33,15 @@ void check_json_text(std::string_view text, const Limits& limits);
 // member and value limits, else checked first so that a hostile text is
 // refused before a tree is built. Throws JsonTextError.
 [[nodiscard]] Json parse_json(std::string_view text, const Limits& limits);
+
+// Told of each object key before the tree takes it: the depth of its object
+// (1: the top level) and whether that object has the key already (the tree
+// would keep the last of duplicates). It may throw to refuse the document.
+using JsonKeyObserver = std::function<void(std::size_t depth, const std::string& key, bool duplicate)>;
+// parse_json, telling `observe` of every key, in one pass whatever the text's
+// length: the tree never grows past a bound, so refusing a hostile text costs
+// no more than building the largest one within the bounds.
+[[nodiscard]] Json parse_json(std::string_view text, const Limits& limits, const JsonKeyObserver& observe);
 
 // The same bounds for a tree built in memory (by an API caller, from a Python
 // dict), walked without recursion so that no depth can exhaust the stack, and

@@ -75,6 +75,10 @@ struct Reader::State {
     [[nodiscard]] bool check_fast_digest(std::size_t index) const;
     // True when the record has extra.stored_sha256 and the stored bytes match it.
     [[nodiscard]] bool check_stored_sha256(std::size_t index) const;
+    // The ENVC payload of chunk `index` parsed, with the components the
+    // manifest keeps (`in_manifest`) after the chunk's own.
+    [[nodiscard]] Environment chunk_environment(std::size_t index, std::span<const std::byte> payload,
+                                                const std::optional<Environment>& in_manifest) const;
 };
 
 namespace {
@@ -381,22 +385,26 @@ Bytes Reader::load_image() const {
     return state_->payload(*index);
 }
 
+Environment Reader::State::chunk_environment(std::size_t index, std::span<const std::byte> payload,
+                                             const std::optional<Environment>& in_manifest) const {
+    Environment env;
+    try {
+        env = parse_environment(payload, options.limits);
+    } catch (const EnvChunkError& e) {
+        throw EnvChunkError(e.reason(), location(index));
+    }
+    if (in_manifest)
+        env.components.insert(env.components.end(), in_manifest->components.begin(), in_manifest->components.end());
+    return env;
+}
+
 std::optional<Environment> Reader::environment() const {
     // The ENVC chunk, then the components the manifest keeps (all of them in
     // GEN5; in RAIIAF those the existing package does not record).
     std::optional<Environment> in_manifest = detail::manifest_environment(manifest(), layout());
     const auto index = first_chunk_of_type(chunks(), kEnvType);
     if (!index) return in_manifest;
-    const Bytes payload = state_->payload(*index);
-    Environment env;
-    try {
-        env = parse_environment(payload.span(), state_->options.limits);
-    } catch (const EnvChunkError& e) {
-        throw EnvChunkError(e.reason(), state_->location(*index));
-    }
-    if (in_manifest)
-        env.components.insert(env.components.end(), in_manifest->components.begin(), in_manifest->components.end());
-    return env;
+    return state_->chunk_environment(*index, state_->payload(*index).span(), in_manifest);
 }
 
 std::vector<DriftEntry> Reader::drift() const {
@@ -491,8 +499,10 @@ CheckReport check_file(const std::filesystem::path& path, const Limits& limits) 
     }
 }
 
+CheckReport Reader::verify() const { return verify({}); }
+
 // Everything open() has not checked yet, on the structure it parsed.
-CheckReport Reader::verify() const {
+CheckReport Reader::verify(const std::function<void(VerifiedPayload&&)>& visit) const {
     const State& state = *state_;
     CheckReport report;
     report.layout = layout();
@@ -516,28 +526,29 @@ CheckReport Reader::verify() const {
         record_problem(report);
     }
 
+    std::optional<Environment> in_manifest;
     try {
-        (void)detail::manifest_environment(manifest(), layout());
+        in_manifest = detail::manifest_environment(manifest(), layout());
     } catch (...) {
         record_problem(report);
     }
 
+    // A payload is copied only when it is handed over and the options ask
+    // for copies; verify alone only hashes it.
+    const bool copy = visit && state.options.copy_payloads;
     for (std::size_t i = 0; i < chunks().size(); ++i) {
+        VerifiedPayload verified{.chunk_index = i, .payload = {}, .environment = std::nullopt};
         try {
-            const ChunkRecord& record = chunks()[i];
             state.throw_if_unreadable();
             (void)state.check_stored_sha256(i);
-            const Bytes payload = state.payload(i, {.hashes = true, .sha256 = true, .copy = false});
-            if (record.type == kEnvType) {
-                try {
-                    (void)parse_environment(payload.span(), state.options.limits);
-                } catch (const EnvChunkError& e) {
-                    throw EnvChunkError(e.reason(), ErrorLocation::at_chunk(i, record.type, record.offset));
-                }
-            }
+            verified.payload = state.payload(i, {.hashes = true, .sha256 = true, .copy = copy});
+            if (chunks()[i].type == kEnvType)
+                verified.environment = state.chunk_environment(i, verified.payload.span(), in_manifest);
         } catch (...) {
             record_problem(report);
+            continue;
         }
+        if (visit) visit(std::move(verified));
     }
     if (state.mapping && state.mapping->faulted()) {  // every finding after the fault is about zeros
         report.problems.clear();

@@ -252,9 +252,15 @@ std::string export_format(std::span<const std::byte> artifact, const Limits& lim
 
 std::vector<std::byte> export_image(std::span<const std::byte> artifact, const ExportOptions& options) {
     const Bytes file = artifact_bytes(artifact, options.limits);
-    if (options.embed) check_bytes(file.span(), options.limits).throw_if_failed();  // never embed a damaged artifact
     const Reader reader = Reader::from_bytes(file, {.limits = options.limits, .verify_hashes = true});
-    const Bytes image = reader.load_image();
+    Bytes image;
+    const auto image_chunk = reader.image_info();
+    if (options.embed) {  // never embed a damaged artifact; the check's decoded image is the one exported
+        reader.verify([&](VerifiedPayload&& verified) {
+                  if (image_chunk && verified.chunk_index == image_chunk->chunk_index) image = std::move(verified.payload);
+              }).throw_if_failed();
+    }
+    if (!options.embed || !image_chunk) image = reader.load_image();  // ImageError for a file without one
     const std::string format = stored_format(reader, image);
     const ModelInfo& model = reader.model_info();
 

@@ -91,39 +91,24 @@ struct ParsedFile {
     std::uint64_t data_start = 0;
 };
 
+// One bounded pass: the library's JSON bounds, and duplicate keys refused
+// (the tree would keep the last), so a name cannot silently point at two places.
 Json parse_header_json(std::string_view text, const Limits& limits) {
+    std::string current_tensor;
+    const auto refuse_duplicates = [&](std::size_t depth, const std::string& key, bool duplicate) {
+        if (depth == 1) current_tensor = key;
+        if (!duplicate) return;
+        const std::string path = depth == 1   ? tensor_path(key)
+                                 : depth == 2 ? tensor_path(current_tensor, pointer_token(key))
+                                              : tensor_path(current_tensor);
+        fail("duplicate key " + detail::quoted_for_message(key) + " in the header JSON", ErrorLocation::at_json_path(path));
+    };
     try {
-        detail::check_json_text(text, limits);
+        return detail::parse_json(text, limits, refuse_duplicates);
     } catch (const detail::JsonTextError& error) {
         fail(std::string("header is ") + error.what(),
              error.offset ? ErrorLocation::at_offset(kSizeFieldSize + *error.offset) : ErrorLocation{});
     }
-    // The parser keeps the last of duplicate keys; the callback refuses them
-    // instead, so a name cannot silently point at two places.
-    std::vector<std::unordered_set<std::string>> open_objects;
-    std::string current_tensor;
-    auto refuse_duplicates = [&](int depth, Json::parse_event_t event, Json& parsed) {
-        switch (event) {
-        case Json::parse_event_t::object_start: open_objects.emplace_back(); break;
-        case Json::parse_event_t::object_end: open_objects.pop_back(); break;
-        case Json::parse_event_t::key: {
-            const auto& key = parsed.get_ref<const std::string&>();
-            if (depth == 1) current_tensor = key;
-            if (!open_objects.back().insert(key).second) {
-                const std::string path = depth == 1   ? tensor_path(key)
-                                         : depth == 2 ? tensor_path(current_tensor, pointer_token(key))
-                                                      : tensor_path(current_tensor);
-                fail("duplicate key " + detail::quoted_for_message(key) + " in the header JSON",
-                     ErrorLocation::at_json_path(path));
-            }
-            break;
-        }
-        default: break;
-        }
-        return true;
-    };
-    // check_json_text has already refused what the parser could throw on.
-    return Json::parse(text.begin(), text.end(), refuse_duplicates);
 }
 
 std::uint64_t unsigned_value(const Json& value, std::string_view name, std::string_view field) {

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
+import pickle
 import shutil
 import warnings
 
@@ -64,6 +67,50 @@ def test_hierarchy_and_messages(module, prefix, text):
     assert str(c["LatentError"]("x")) == text + "Corrupt Chunk: Corrupt Latent: x"
     assert str(c["ImageError"]("x")) == text + "Corrupt Chunk: Corrupt Image: x"
     assert str(c["EnvChunkError"]("x")) == text + "Corrupt Chunk: Corrupt Environment Chunk: x"
+
+
+@pytest.mark.parametrize("module,prefix,module_name", [(rx, "raiiaf", "raiiaf.core.exceptions"),
+                                                        (gx, "Gen5", "gen5.core.exceptions")])
+def test_names_module_paths_and_signatures(module, prefix, module_name):
+    c = names(module, prefix)
+    assert module.__name__ == module_name
+    assert module.__all__ == [cls.__name__ for cls in c.values()]
+    for suffix, cls in c.items():
+        assert cls.__name__ == cls.__qualname__ == prefix + suffix
+        assert cls.__module__ == module_name
+        assert getattr(importlib.import_module(module_name), prefix + suffix) is cls
+        assert repr(cls) == f"<class '{module_name}.{prefix}{suffix}'>"
+        assert str(inspect.signature(cls)) == "(message: str)"
+        assert cls.__doc__ and cls.__init__.__doc__ is None
+        assert cls.__init__.__qualname__ == f"{prefix}{suffix}.__init__"
+    for attribute in ("reason", "chunk_index", "chunk_type", "offset", "json_path"):
+        assert getattr(c["DecodeError"], attribute) is None
+        assert getattr(c["EnvChunkError"]("x"), attribute) is None
+    assert set(c["DecodeError"].__annotations__) == {"reason", "chunk_index", "chunk_type", "offset", "json_path"}
+    # isinstance follows the hierarchy, and the two packages' classes stay apart.
+    latent = c["LatentError"]("x")
+    assert isinstance(latent, (c["ChunkError"])) and isinstance(latent, c["DecodeError"]) and isinstance(latent, Exception)
+    assert not isinstance(latent, c["MetadataError"]) and not isinstance(latent, c["ImageError"])
+    other = names(gx, "Gen5") if module is rx else names(rx, "raiiaf")
+    assert not isinstance(latent, other["DecodeError"]) and not issubclass(other["LatentError"], c["DecodeError"])
+    with pytest.raises(c["ChunkError"]):
+        raise c["ImageError"]("y")
+
+
+@pytest.mark.parametrize("module,prefix", [(rx, "raiiaf"), (gx, "Gen5")])
+def test_pickling_as_the_existing_classes_pickle(module, prefix):
+    c = names(module, prefix)
+    for cls in c.values():
+        assert pickle.loads(pickle.dumps(cls)) is cls  # by reference: module path and name
+        error = cls("x")
+        error.chunk_index, error.json_path = 3, "/x"
+        back = pickle.loads(pickle.dumps(error))
+        # An exception pickles as its class called with its args (the prefixed
+        # message, prefixed once more, as with the existing package's classes)
+        # and its attributes.
+        assert type(back) is cls
+        assert back.args == cls(*error.args).args
+        assert (back.chunk_index, back.json_path) == (3, "/x")
 
 
 # ---- damage, through the legacy decoder ---------------------------------------------

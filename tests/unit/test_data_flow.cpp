@@ -2,14 +2,17 @@
 // parsed in one bounded pass (with the errors of the former two passes); an
 // edit copies chunks as stored, checked against the digests of their stored
 // bytes and never decoded; Reader::verify() checks an open reader as
-// check_bytes checks its bytes.
+// check_bytes checks its bytes, and hands each payload it decoded and checked
+// to a caller that wants them.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "format/json_text.hpp"
+#include "format/sha256.hpp"
 #include "raiiaf/raiiaf.hpp"
 #include "test_support.hpp"
 
@@ -63,7 +66,50 @@ TEST(OnePassJson, RefusesWhatTheBoundsCheckRefusesWithTheSameError) {
         if (parsed.ok) {
             EXPECT_EQ(tree, Json::parse(text)) << text;
         }
+        Json observed_tree;
+        const JsonOutcome observed = outcome_of(
+            [&] { observed_tree = detail::parse_json(text, limits, [](std::size_t, const std::string&, bool) {}); });
+        EXPECT_EQ(observed.message, checked.message) << text;
+        EXPECT_EQ(observed.offset, checked.offset) << text;
+        EXPECT_EQ(observed.exceeds_limits, checked.exceeds_limits) << text;
+        EXPECT_EQ(observed_tree, tree) << text;
     }
+}
+
+TEST(OnePassJson, TellsTheObserverOfEveryKeyWithItsDepthAndWhetherItRepeats) {
+    const std::string text = R"({"a": {"b": [{"c": 1, "c": 2}], "b": 3}, "d": [], "a": null})";
+    std::vector<std::tuple<std::size_t, std::string, bool>> keys;
+    const Json tree = detail::parse_json(text, Limits{}, [&](std::size_t depth, const std::string& key, bool duplicate) {
+        keys.emplace_back(depth, key, duplicate);
+    });
+    const std::vector<std::tuple<std::size_t, std::string, bool>> expected = {
+        {1, "a", false}, {2, "b", false}, {4, "c", false}, {4, "c", true}, {2, "b", true}, {1, "d", false}, {1, "a", true}};
+    EXPECT_EQ(keys, expected);
+    EXPECT_EQ(tree, Json::parse(text));
+}
+
+// Observed, a text is read once, however long: what the observer throws at
+// the first key comes before a bound exceeded or a syntax error further on.
+TEST(OnePassJson, AnObservedTextLongerThanTheOnePassLimitIsStillReadOnce) {
+    const Limits limits{.max_json_object_members = 100};
+    std::string text = R"({"first": 0)";
+    for (int i = 0; i < 200; ++i) text += ", \"k" + std::to_string(i) + "\": 0";
+    text += ", oops}";
+    const JsonOutcome plain = outcome_of([&] { (void)detail::parse_json(text, limits); });
+    EXPECT_TRUE(plain.exceeds_limits) << plain.message;
+    EXPECT_NE(plain.message.find("more than 100 keys"), std::string::npos) << plain.message;
+    std::size_t calls = 0;
+    EXPECT_THROW((void)detail::parse_json(text, limits,
+                                          [&](std::size_t, const std::string&, bool) {
+                                              ++calls;
+                                              throw std::runtime_error("refused at the first key");
+                                          }),
+                 std::runtime_error);
+    EXPECT_EQ(calls, 1u);
+    // Without a throw the observed parse refuses it as the plain one does.
+    const JsonOutcome observed = outcome_of([&] { (void)detail::parse_json(text, limits, [](std::size_t, const std::string&, bool) {}); });
+    EXPECT_EQ(observed.message, plain.message);
+    EXPECT_EQ(observed.exceeds_limits, plain.exceeds_limits);
 }
 
 TEST(OnePassJson, BuildsTheSameTreeAsTheUnboundedParser) {
@@ -221,6 +267,75 @@ TEST(ReaderVerify, ReportsWhatCheckBytesReports) {
     ASSERT_EQ(from_reader.problems.size(), from_bytes.problems.size());
     for (std::size_t i = 0; i < from_bytes.problems.size(); ++i)
         EXPECT_EQ(from_reader.problems[i].message, from_bytes.problems[i].message);
+}
+
+// A file with a raw and a zstd latent, the image and an ENVC chunk.
+std::vector<std::byte> file_for_visitor() {
+    ArtifactContent source = sample_content();
+    source.latents[0].codec = Codec::zstd;
+    source.latents.push_back({"raw_noise", testing::random_tensor(DType::float32, {1, 2, 4, 4}, 7), Codec::raw});
+    return encode(source);
+}
+
+TEST(ReaderVerify, HandsEachCheckedPayloadToItsVisitorOnce) {
+    const std::vector<std::byte> file = file_for_visitor();
+    for (const bool copy : {false, true}) {
+        const Reader reader = Reader::from_bytes(Bytes::borrowed(file), {.copy_payloads = copy});
+        std::vector<VerifiedPayload> seen;
+        const CheckReport report = reader.verify([&](VerifiedPayload&& verified) { seen.push_back(std::move(verified)); });
+        ASSERT_TRUE(report.ok()) << report.problems.front().message;
+        ASSERT_EQ(seen.size(), reader.chunks().size());
+        for (std::size_t i = 0; i < seen.size(); ++i) {
+            const ChunkRecord& record = reader.chunks()[i];
+            EXPECT_EQ(seen[i].chunk_index, i);
+            EXPECT_EQ(detail::sha256_hex(seen[i].payload.span()), record.hash) << record.type;
+            const Bytes loaded = reader.load_payload(i);
+            EXPECT_TRUE(std::ranges::equal(seen[i].payload.span(), loaded.span())) << record.type;
+            // An uncompressed payload is a view of the file unless copies were asked for.
+            if (!record.compressed) {
+                EXPECT_EQ(seen[i].payload.is_view(), !copy) << record.type;
+            }
+            EXPECT_EQ(seen[i].environment.has_value(), record.type == kEnvType) << record.type;
+            if (seen[i].environment) {
+                EXPECT_EQ(*seen[i].environment, *reader.environment());
+            }
+        }
+        EXPECT_TRUE(std::ranges::any_of(reader.chunks(), [](const ChunkRecord& record) { return !record.compressed; }));
+        EXPECT_TRUE(std::ranges::any_of(reader.chunks(), [](const ChunkRecord& record) { return record.compressed; }));
+    }
+}
+
+TEST(ReaderVerify, AFlipInAnyChunkFailsAndThatChunkIsNotHandedOver) {
+    const std::vector<std::byte> intact = file_for_visitor();
+    const Reader layout_of = Reader::from_bytes(Bytes::borrowed(intact));
+    for (const ChunkRecord& record : layout_of.chunks()) {
+        for (const std::uint64_t at : {record.offset, record.offset + record.compressed_size / 2,
+                                       record.offset + record.compressed_size - 1}) {
+            std::vector<std::byte> file = intact;
+            file[at] ^= std::byte{0x01};
+            const Reader reader = Reader::from_bytes(Bytes::borrowed(file));
+            std::vector<std::size_t> seen;
+            const CheckReport report = reader.verify([&](VerifiedPayload&& verified) { seen.push_back(verified.chunk_index); });
+            const std::string where = record.type + " byte " + std::to_string(at - record.offset);
+            ASSERT_FALSE(report.ok()) << where;
+            EXPECT_EQ(report.problems.size(), 1u) << where;
+            EXPECT_EQ(report.problems.front().message, check_bytes(file).problems.front().message) << where;
+            EXPECT_EQ(std::count(seen.begin(), seen.end(), record.index), 0) << where;
+            EXPECT_EQ(seen.size(), reader.chunks().size() - 1) << where;
+        }
+    }
+}
+
+TEST(ReaderVerify, WhatTheVisitorThrowsReachesTheCaller) {
+    const std::vector<std::byte> file = file_for_visitor();
+    const Reader reader = Reader::from_bytes(Bytes::borrowed(file));
+    std::size_t calls = 0;
+    EXPECT_THROW((void)reader.verify([&](VerifiedPayload&&) {
+                     ++calls;
+                     throw std::runtime_error("the caller's own failure");
+                 }),
+                 std::runtime_error);
+    EXPECT_EQ(calls, 1u);
 }
 
 }  // namespace

@@ -237,6 +237,22 @@ TEST(ExportErrors, AnArtifactWithoutImageOrWithADamagedOneIsRefused) {
     EXPECT_THROW((void)export_image(damaged, {.embed = true}), DecodeError);
 }
 
+TEST(ExportErrors, EmbeddingRefusesADamageInAnyChunkWithTheCheckReportsFirstProblem) {
+    ArtifactContent content = testing::sample_content();
+    content.image.reset();
+    RAIIAF_EXPECT_ERROR(export_image(encode(content), {.embed = true}), ImageError, "no image chunk");
+
+    const auto intact = artifact_with("gradient.png");
+    EXPECT_TRUE(check_bytes(export_image(intact, {.embed = true})).ok());
+    for (const ChunkRecord& record : Reader::from_bytes(Bytes::copy_of(intact)).chunks()) {
+        auto damaged = intact;
+        damaged[record.offset + record.compressed_size / 2] ^= std::byte{1};
+        const CheckReport report = check_bytes(damaged);
+        ASSERT_FALSE(report.ok()) << record.type;
+        RAIIAF_EXPECT_ERROR(export_image(damaged, {.embed = true}), Error, report.problems.front().message);
+    }
+}
+
 TEST(ExportErrors, TheOutputNameMustMatchTheStoredFormat) {
     testing::TempDir dir;
     const auto artifact = artifact_with("gradient.webp");

@@ -272,6 +272,20 @@ TEST(SafetensorsHostile, DuplicateKeys) {
                     "duplicate key \"dtype\"");
 }
 
+// The header is parsed once, with the JSON bounds checked as it is read: a
+// duplicate comes before a syntax error further on (no checking pass first),
+// and a long header over a bound is refused with the bound's error.
+TEST(SafetensorsHostile, TheHeaderIsReadInOnePassWithTheJsonBounds) {
+    EXPECT_ST_ERROR(safetensors_file(R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"x":1, oops})", 8),
+                    "duplicate key \"x\"");
+    std::string header = "{";
+    for (int i = 0; i < 10'001; ++i)
+        header += (i ? "," : "") + std::string(R"("t)") + std::to_string(i) + R"(":{"dtype":"F32","shape":[0],"data_offsets":[0,0]})";
+    header += "}";
+    EXPECT_EQ(read_safetensors(safetensors_file(header), {.max_json_object_members = 10'001}).size(), 10'001u);
+    EXPECT_ST_ERROR(safetensors_file(header), "header is a JSON object has more than 10000 keys");
+}
+
 TEST(SafetensorsHostile, WrongTypes) {
     const auto expect = [](std::string_view header, std::string_view text) {
         SCOPED_TRACE(std::string(header));

@@ -18,72 +18,14 @@ passes it to its base, so ``str(raiiafLatentError("x"))`` is
 Errors raised for a damaged file also carry where the library found the
 damage: ``reason`` (the message without location), ``chunk_index``,
 ``chunk_type``, ``offset`` and ``json_path``; each is ``None`` when unknown.
+
+The classes of both packages (this one and ``gen5.core.exceptions``) come from
+one table, ``raiiaf._errors.LEGACY_EXCEPTIONS``.
 """
 
-from typing import Optional
+from .._errors import legacy_exception_classes as _legacy_exception_classes
 
+_CLASSES = _legacy_exception_classes("raiiaf", "raiiaf", __name__)
+globals().update(_CLASSES)
 
-class raiiafDecodeError(Exception):
-    """Base error for RAIIAF decoding/validation failures."""
-
-    reason: Optional[str] = None
-    chunk_index: Optional[int] = None
-    chunk_type: Optional[str] = None
-    offset: Optional[int] = None
-    json_path: Optional[str] = None
-
-    def __init__(self, message: str):
-        super().__init__(f"raiiaf Decode Error: {message}")
-
-
-class raiiafCorruptHeader(raiiafDecodeError):
-    """Raised when the file header is detected as corrupt or invalid."""
-
-    def __init__(self, message: str):
-        super().__init__(f"Corrupt header: {message}")
-
-
-class raiiafMetadataError(raiiafDecodeError):
-    """Raised when the metadata (manifest) is invalid or cannot be parsed."""
-
-    def __init__(self, message: str):
-        super().__init__(f"Corrupt Metadata: {message}")
-
-
-class raiiafChunkError(raiiafDecodeError):
-    """Raised for generic chunk-level issues (truncation, bounds, hash mismatch, etc.)."""
-
-    def __init__(self, message: str):
-        super().__init__(f"Corrupt Chunk: {message}")
-
-
-class raiiafLatentError(raiiafChunkError):
-    """Raised for latent (LATN) chunk issues."""
-
-    def __init__(self, message: str):
-        super().__init__(f"Corrupt Latent: {message}")
-
-
-class raiiafImageError(raiiafChunkError):
-    """Raised for image (DATA) chunk issues or image conversion errors."""
-
-    def __init__(self, message: str):
-        super().__init__(f"Corrupt Image: {message}")
-
-
-class raiiafEnvChunkError(raiiafChunkError):
-    """Raised for environment (ENVC) chunk parsing/validation issues."""
-
-    def __init__(self, message: str):
-        super().__init__(f"Corrupt Environment Chunk: {message}")
-
-
-__all__ = [
-    "raiiafDecodeError",
-    "raiiafCorruptHeader",
-    "raiiafMetadataError",
-    "raiiafChunkError",
-    "raiiafLatentError",
-    "raiiafImageError",
-    "raiiafEnvChunkError",
-]
+__all__ = list(_CLASSES)
