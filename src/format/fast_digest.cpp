@@ -69,7 +69,11 @@ std::string FastDigest::finish_hex() { return canonical_hex(XXH3_128bits_digest(
 
 std::string fast_digest_hex(std::span<const std::byte> data) {
 #if RAIIAF_FAST_DIGEST_HAS_AVX2
-    if (cpu_has_avx2()) {
+    // Below this size AVX2 saves less than asking the CPU for it costs (the
+    // cpuid instructions trap to the hypervisor in a VM, some 5 us each), and
+    // a process that only reads small chunks (`raiiaf info`) need not ask.
+    constexpr std::size_t kAvx2WorthFrom = 64 * 1024;
+    if (data.size() >= kAvx2WorthFrom && cpu_has_avx2()) {
         const Xxh3Digest128 digest = xxh3_128_avx2(data.data(), data.size());
         return canonical_hex(XXH128_hash_t{digest.low64, digest.high64});
     }
