@@ -3,6 +3,7 @@
 // two must give the same tree (value types included) and the same errors.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,59 @@ TEST(JsonText, InvalidTextsFailAsTheCheckerSays) {
             EXPECT_EQ(e.offset, expected_offset);
         }
     }
+}
+
+// Texts a byte or three away from a manifest, valid or not: where nlohmann
+// accepts one, parse_json gives its tree; where it refuses one, parse_json
+// refuses it with the checker's message and offset.
+TEST(JsonText, NearManifestTextsAgreeWithNlohmann) {
+    const std::string manifest = R"({"raiiaf_metadata": {"file_info": {"magic": "raiiaf", "version_major": 1,
+        "file_size": 280358, "chunk_count": 2}, "model_info": {"model_name": "m", "tags": [], "seed": -42},
+        "chunks": [{"index": 0, "type": "LATN", "extra": {"shape": [1, 4, 8, 8], "dtype": "float32"},
+        "compressed": false, "len_header": null}]}})";
+    const std::string alphabet = "{}[]:,\"\\ \n\t0123456789-+.eEtrufalsn\x01\xc3\xa9\xff";
+    std::mt19937 random(18);
+    int valid = 0;
+    for (int round = 0; round < 4000; ++round) {
+        std::string text = manifest;
+        const int edits = 1 + static_cast<int>(random() % 3);
+        for (int e = 0; e < edits; ++e) {
+            const std::size_t at = random() % text.size();
+            const char c = alphabet[random() % alphabet.size()];
+            switch (random() % 3) {
+                case 0: text.erase(at, 1); break;
+                case 1: text.insert(at, 1, c); break;
+                default: text[at] = c;
+            }
+        }
+        SCOPED_TRACE(text);
+        std::optional<Json> expected;
+        try {
+            expected = Json::parse(text);
+        } catch (const Json::exception&) {
+        }
+        if (expected) {
+            ++valid;
+            expect_same_tree(detail::parse_json(text, Limits{}), *expected, "");
+            continue;
+        }
+        std::string expected_reason;
+        std::optional<std::uint64_t> expected_offset;
+        try {
+            detail::check_json_text(text, Limits{});
+        } catch (const detail::JsonTextError& e) {
+            expected_reason = e.what();
+            expected_offset = e.offset;
+        }
+        try {
+            (void)detail::parse_json(text, Limits{});
+            ADD_FAILURE() << "parse_json accepts what nlohmann refuses";
+        } catch (const detail::JsonTextError& e) {
+            EXPECT_EQ(std::string(e.what()), expected_reason);
+            EXPECT_EQ(e.offset, expected_offset);
+        }
+    }
+    EXPECT_GT(valid, 100);  // both sides of the comparison were exercised
 }
 
 }  // namespace
