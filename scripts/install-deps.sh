@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config lld valgrind
   libzstd-dev libzfp-dev nlohmann-json3-dev libvalijson-dev libssl-dev libspng-dev zlib1g-dev libxxhash-dev libdeflate-dev libexiv2-dev
   libimage-exiftool-perl chromium
   libcli11-dev libgtest-dev libbenchmark-dev

@@ -8,6 +8,10 @@
 #include "format/fast_digest_simd.hpp"
 #include "format/sha256.hpp"
 
+#if RAIIAF_FAST_DIGEST_HAS_AVX2
+#include <cpuid.h>
+#endif
+
 RAIIAF_DETAIL_NAMESPACE_BEGIN
 
 struct FastDigest::State {
@@ -27,6 +31,32 @@ void FastDigest::update(std::span<const std::byte> data) {
     if (!data.empty()) XXH3_128bits_update(state_->xxh, data.data(), data.size());
 }
 
+#if RAIIAF_FAST_DIGEST_HAS_AVX2
+namespace {
+
+bool query_avx2() noexcept {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return false;
+    constexpr unsigned kOsxsave = 1u << 27, kAvx = 1u << 28;
+    if ((ecx & (kOsxsave | kAvx)) != (kOsxsave | kAvx)) return false;
+    unsigned xcr0_low = 0, xcr0_high = 0;
+    __asm__("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
+    constexpr unsigned kSseAndYmmState = 0x6;
+    if ((xcr0_low & kSseAndYmmState) != kSseAndYmmState) return false;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
+    constexpr unsigned kAvx2 = 1u << 5;
+    return (ebx & kAvx2) != 0;
+}
+
+}  // namespace
+
+// Here, not in fast_digest_simd.cpp, which is compiled for AVX2 throughout.
+bool cpu_has_avx2() noexcept {
+    static const bool has_avx2 = query_avx2();
+    return has_avx2;
+}
+#endif
+
 namespace {
 std::string canonical_hex(XXH128_hash_t hash) {
     XXH128_canonical_t canonical;
@@ -39,8 +69,11 @@ std::string FastDigest::finish_hex() { return canonical_hex(XXH3_128bits_digest(
 
 std::string fast_digest_hex(std::span<const std::byte> data) {
 #if RAIIAF_FAST_DIGEST_HAS_AVX2
-    static const bool has_avx2 = __builtin_cpu_supports("avx2");
-    if (has_avx2) {
+    // Below this size AVX2 saves less than asking the CPU for it costs (the
+    // cpuid instructions trap to the hypervisor in a VM, some 5 us each), and
+    // a process that only reads small chunks (`raiiaf info`) need not ask.
+    constexpr std::size_t kAvx2WorthFrom = 64 * 1024;
+    if (data.size() >= kAvx2WorthFrom && cpu_has_avx2()) {
         const Xxh3Digest128 digest = xxh3_128_avx2(data.data(), data.size());
         return canonical_hex(XXH128_hash_t{digest.low64, digest.high64});
     }

@@ -20,7 +20,13 @@ struct Xxh3Digest128 {
 };
 
 #if RAIIAF_FAST_DIGEST_HAS_AVX2
-// Call only where the CPU has AVX2.
+// Whether the CPU and the OS (which must save the YMM registers) support AVX2,
+// asked once on first use. Not __builtin_cpu_supports: that links libgcc's
+// constructor, which every process then pays for at start-up (a dozen cpuid
+// instructions, each a trap to the hypervisor in a VM), `raiiaf info` included.
+[[nodiscard]] bool cpu_has_avx2() noexcept;
+
+// Call only where cpu_has_avx2().
 [[nodiscard]] Xxh3Digest128 xxh3_128_avx2(const void* data, std::size_t size) noexcept;
 #endif
 

@@ -142,6 +142,136 @@ private:
     std::vector<std::unordered_set<std::string>> keys_;  // of each open object, when observed
 };
 
+// The JSON our writers produce, as most manifests hold it: strings of
+// printable ASCII without escapes, integers of up to 18 digits, the literals.
+// It sends `consumer` the SAX events nlohmann's parser would send for the
+// same text, so the tree and the bounds checked are the same, at a fraction of
+// nlohmann's cost per byte (its lexer copies every byte, whitespace included,
+// into a token buffer). It gives up, returning false, at anything else, valid
+// or not: escapes, other bytes, fractions, exponents, longer integers, a
+// syntax error, a bound exceeded. The caller then parses the whole text again
+// with nlohmann's parser, which has the last word on what is valid and on what
+// an error says and where, so this accepts no text nlohmann would refuse.
+template <class Consumer>
+bool parse_plain_json(std::string_view text, Consumer& consumer) {
+    const char* at = text.data();
+    const char* const end = at + text.size();
+    std::vector<char> open;  // '{' or '[' for each open container
+    typename Consumer::string_t scratch;
+    constexpr auto kUnknownSize = static_cast<std::size_t>(-1);  // what nlohmann passes
+    const auto skip_whitespace = [&] {
+        while (at != end && (*at == ' ' || *at == '\n' || *at == '\r' || *at == '\t')) ++at;
+    };
+    const auto scan_string = [&] {  // from the opening quote
+        const char* const begin = ++at;
+        while (at != end && *at != '"') {
+            const auto c = static_cast<unsigned char>(*at);
+            if (c < 0x20 || c >= 0x80 || c == '\\') return false;
+            ++at;
+        }
+        if (at == end) return false;
+        scratch.assign(begin, at);
+        ++at;
+        return true;
+    };
+    const auto scan_literal = [&](std::string_view literal) {
+        if (static_cast<std::size_t>(end - at) < literal.size() || std::string_view(at, literal.size()) != literal)
+            return false;
+        at += literal.size();
+        return true;
+    };
+    const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+    const auto scan_integer = [&] {
+        const bool negative = *at == '-';
+        if (negative) ++at;
+        if (at == end || !is_digit(*at)) return false;
+        std::uint64_t value = 0;
+        int digits = 0;
+        if (*at == '0') {
+            ++at;
+        } else {
+            for (; at != end && is_digit(*at); ++at, ++digits) {
+                if (digits == 18) return false;  // may not fit: nlohmann decides
+                value = value * 10 + static_cast<std::uint64_t>(*at - '0');
+            }
+        }
+        if (at != end && (is_digit(*at) || *at == '.' || *at == 'e' || *at == 'E')) return false;
+        return negative ? consumer.number_integer(-static_cast<typename Consumer::number_integer_t>(value))
+                        : consumer.number_unsigned(value);
+    };
+
+    for (;;) {
+        // A value.
+        skip_whitespace();
+        if (at == end) return false;
+        bool opened = false;
+        switch (*at) {
+            case '{':
+                ++at;
+                if (!consumer.start_object(kUnknownSize)) return false;
+                open.push_back('{');
+                opened = true;
+                break;
+            case '[':
+                ++at;
+                if (!consumer.start_array(kUnknownSize)) return false;
+                open.push_back('[');
+                opened = true;
+                break;
+            case '"':
+                if (!scan_string() || !consumer.string(scratch)) return false;
+                break;
+            case 't':
+                if (!scan_literal("true") || !consumer.boolean(true)) return false;
+                break;
+            case 'f':
+                if (!scan_literal("false") || !consumer.boolean(false)) return false;
+                break;
+            case 'n':
+                if (!scan_literal("null") || !consumer.null()) return false;
+                break;
+            default:
+                if (!scan_integer()) return false;
+        }
+        // What follows it: the container's first member or its end, a comma
+        // and the next member, or the end of a container or of the text.
+        bool closed = false;
+        if (opened) {
+            skip_whitespace();
+            if (at != end && *at == (open.back() == '{' ? '}' : ']')) {
+                ++at;
+                if (!(open.back() == '{' ? consumer.end_object() : consumer.end_array())) return false;
+                open.pop_back();
+                closed = true;
+            } else if (open.back() == '[') {
+                continue;
+            }
+        }
+        if (!opened || closed) {
+            for (;;) {
+                skip_whitespace();
+                if (open.empty()) return at == end;
+                if (at == end) return false;
+                if (*at == ',') {
+                    ++at;
+                    break;
+                }
+                if (*at != (open.back() == '{' ? '}' : ']')) return false;
+                ++at;
+                if (!(open.back() == '{' ? consumer.end_object() : consumer.end_array())) return false;
+                open.pop_back();
+            }
+            if (open.back() == '[') continue;
+        }
+        // A key and its colon (the value follows).
+        skip_whitespace();
+        if (at == end || *at != '"' || !scan_string() || !consumer.key(scratch)) return false;
+        skip_whitespace();
+        if (at == end || *at != ':') return false;
+        ++at;
+    }
+}
+
 std::string json_pointer_token(const std::string& key) {
     std::string token;
     for (const char c : key) token += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
@@ -219,6 +349,11 @@ Json parse_checked_json(std::string_view text, const Limits& limits, const JsonK
         // One pass for the common manifest of a few KiB, and whenever the keys
         // are observed (the observer may need every key in one pass).
         if (observe || fits_all_limits_but_depth(text, limits)) {
+            if (!observe) {  // the plain lexer may give up half-way: an observer would hear keys twice
+                Json result;
+                BoundedTreeBuilder builder(result, limits);
+                if (parse_plain_json(text, builder)) return result;
+            }
             Json result;
             BoundedTreeBuilder builder(result, limits, observe);
             if (!Json::sax_parse(text.begin(), text.end(), &builder)) {
