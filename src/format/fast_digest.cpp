@@ -14,23 +14,6 @@
 
 RAIIAF_DETAIL_NAMESPACE_BEGIN
 
-struct FastDigest::State {
-    XXH3_state_t* xxh = nullptr;
-    ~State() { XXH3_freeState(xxh); }
-};
-
-FastDigest::FastDigest() : state_(std::make_unique<State>()) {
-    state_->xxh = XXH3_createState();
-    if (!state_->xxh) throw std::bad_alloc();
-    XXH3_128bits_reset(state_->xxh);
-}
-
-FastDigest::~FastDigest() = default;
-
-void FastDigest::update(std::span<const std::byte> data) {
-    if (!data.empty()) XXH3_128bits_update(state_->xxh, data.data(), data.size());
-}
-
 #if RAIIAF_FAST_DIGEST_HAS_AVX2
 namespace {
 
@@ -65,7 +48,53 @@ std::string canonical_hex(XXH128_hash_t hash) {
 }
 }  // namespace
 
-std::string FastDigest::finish_hex() { return canonical_hex(XXH3_128bits_digest(state_->xxh)); }
+// One of the two XXH3 builds, chosen when the digest starts: libxxhash's
+// (SSE2) or the AVX2 one, twice as fast on the writer's every byte.
+struct FastDigest::State {
+    XXH3_state_t* xxh = nullptr;
+#if RAIIAF_FAST_DIGEST_HAS_AVX2
+    Xxh3Avx2Stream* avx2 = nullptr;
+#endif
+    ~State() {
+        XXH3_freeState(xxh);
+#if RAIIAF_FAST_DIGEST_HAS_AVX2
+        xxh3_128_avx2_free(avx2);
+#endif
+    }
+};
+
+FastDigest::FastDigest() : state_(std::make_unique<State>()) {
+#if RAIIAF_FAST_DIGEST_HAS_AVX2
+    if (cpu_has_avx2()) {
+        state_->avx2 = xxh3_128_avx2_start();
+        if (!state_->avx2) throw std::bad_alloc();
+        return;
+    }
+#endif
+    state_->xxh = XXH3_createState();
+    if (!state_->xxh) throw std::bad_alloc();
+    XXH3_128bits_reset(state_->xxh);
+}
+
+FastDigest::~FastDigest() = default;
+
+void FastDigest::update(std::span<const std::byte> data) {
+    if (data.empty()) return;
+#if RAIIAF_FAST_DIGEST_HAS_AVX2
+    if (state_->avx2) return xxh3_128_avx2_update(state_->avx2, data.data(), data.size());
+#endif
+    XXH3_128bits_update(state_->xxh, data.data(), data.size());
+}
+
+std::string FastDigest::finish_hex() {
+#if RAIIAF_FAST_DIGEST_HAS_AVX2
+    if (state_->avx2) {
+        const Xxh3Digest128 digest = xxh3_128_avx2_finish(state_->avx2);
+        return canonical_hex(XXH128_hash_t{digest.low64, digest.high64});
+    }
+#endif
+    return canonical_hex(XXH3_128bits_digest(state_->xxh));
+}
 
 std::string fast_digest_hex(std::span<const std::byte> data) {
 #if RAIIAF_FAST_DIGEST_HAS_AVX2

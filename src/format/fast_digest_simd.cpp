@@ -24,6 +24,24 @@ Xxh3Digest128 xxh3_128_avx2(const void* data, std::size_t size) noexcept {
     return {hash.low64, hash.high64};
 }
 
+// The stream is this file's own (inline, AVX2) XXH3 state.
+Xxh3Avx2Stream* xxh3_128_avx2_start() noexcept {
+    XXH3_state_t* state = XXH3_createState();
+    if (state) XXH3_128bits_reset(state);
+    return reinterpret_cast<Xxh3Avx2Stream*>(state);
+}
+
+void xxh3_128_avx2_update(Xxh3Avx2Stream* stream, const void* data, std::size_t size) noexcept {
+    XXH3_128bits_update(reinterpret_cast<XXH3_state_t*>(stream), data, size);
+}
+
+Xxh3Digest128 xxh3_128_avx2_finish(const Xxh3Avx2Stream* stream) noexcept {
+    const auto hash = XXH3_128bits_digest(reinterpret_cast<const XXH3_state_t*>(stream));
+    return {hash.low64, hash.high64};
+}
+
+void xxh3_128_avx2_free(Xxh3Avx2Stream* stream) noexcept { XXH3_freeState(reinterpret_cast<XXH3_state_t*>(stream)); }
+
 RAIIAF_DETAIL_NAMESPACE_END
 
 #if defined(__clang__)

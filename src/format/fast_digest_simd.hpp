@@ -28,6 +28,14 @@ struct Xxh3Digest128 {
 
 // Call only where cpu_has_avx2().
 [[nodiscard]] Xxh3Digest128 xxh3_128_avx2(const void* data, std::size_t size) noexcept;
+
+// The same digest over data given piece by piece (what FastDigest streams),
+// also only where cpu_has_avx2(). start() returns nullptr when out of memory.
+struct Xxh3Avx2Stream;
+[[nodiscard]] Xxh3Avx2Stream* xxh3_128_avx2_start() noexcept;
+void xxh3_128_avx2_update(Xxh3Avx2Stream* stream, const void* data, std::size_t size) noexcept;
+[[nodiscard]] Xxh3Digest128 xxh3_128_avx2_finish(const Xxh3Avx2Stream* stream) noexcept;
+void xxh3_128_avx2_free(Xxh3Avx2Stream* stream) noexcept;
 #endif
 
 RAIIAF_DETAIL_NAMESPACE_END
