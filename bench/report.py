@@ -194,7 +194,8 @@ def build_rows(g, metrics, py, cli, imp=None, startup=None):
     # ---- W4
     group = "W4: 1000 x (64x64 PNG + 1x4x8x8)"
     for op, label in (("encode", "encode (in memory)"), ("write_file", "write_file (fsync)"),
-                      ("write_batch", "1000 files written durably as one batch (WriteBatch)"),
+                      ("write_batch", "1000 new files written durably as one batch (WriteBatch.add_all)"),
+                      ("write_batch_replace", "the same, replacing 1000 existing files"),
                       ("read_verified", "open + load, verified"),
                       ("read_unverified", "open + load, unverified")):
         rate = g.items(f"W4/{op}")
