@@ -12,13 +12,17 @@ W1 is) and True for the GEN5 layout's zstd; the image, ENVC and manifest in zstd
 frames (section 3); SHA-256 of every payload; the manifest validated against the
 schema the package enforces (section 4) and serialised with json.dumps(indent=2);
 the environment captured on every write (section 5); one plain write, no fsync.
-Not modelled: zfp (should_compress=True in RAIIAF), the image-decodability check.
+The image must be decodable (section 6); which call the package makes to check that is not
+documented, so the model uses PIL's own idiom for checking an image without decoding its pixels,
+``Image.open(...).verify()`` (0.74 ms for W1's 2 MB PNG here; ``open`` alone would be 0.01 ms,
+decoding it with ``load`` 15 ms). Not modelled: zfp (should_compress=True in RAIIAF).
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 import json
 import struct
 
@@ -68,6 +72,9 @@ def encode(path, latents: dict, image: bytes | None, *, layout: str = "raiiaf", 
         add("LATN", flags, array.tobytes(), compress_latents,
             {"shape": list(array.shape), "dtype": str(array.dtype), "key": name})
     if image is not None:
+        from PIL import Image
+
+        Image.open(io.BytesIO(image)).verify()  # raises for an image PIL cannot read
         add("DATA", b"0000", bytes(image), True, {})
     components = [{"component_id": cid, "cononical_str": text,
                    "component_sha256_digest": hashlib.sha256(text.encode("utf-8")).hexdigest()}

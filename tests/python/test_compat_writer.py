@@ -75,3 +75,8 @@ def test_model_refuses_what_the_package_refuses(tmp_path, png):
     bad = np.full((1, 4, 8, 8), np.nan, dtype=np.float32)
     with pytest.raises(ValueError):
         compat_writer.encode(tmp_path / "nan.raiiaf", {"x": bad}, png)
+    # Section 6: the image must be decodable.
+    with pytest.raises(Exception):
+        compat_writer.encode(tmp_path / "bad-image.raiiaf", {"x": np.zeros((1, 4, 8, 8), np.float32)},
+                             b"\x89PNG\r\n\x1a\n" + b"not a PNG")
+    assert not (tmp_path / "bad-image.raiiaf").exists()
