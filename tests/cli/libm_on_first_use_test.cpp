@@ -30,9 +30,16 @@ volatile double half = 0.5, one = 1.0, two = 2.0, three = 3.0, seven = 7.0, minu
 }  // namespace
 
 int main() {
+#if defined(__SANITIZE_ADDRESS__)
+    // The sanitizer runtime (libasan) needs libm itself, so it is loaded
+    // before main here: only the functions' results are checked in that build.
+    std::puts("libm_on_first_use: ASan build, libm is loaded by the sanitizer runtime; not checking when");
+    expect(std::acos(one) == 0.0, "acos");
+#else
     expect(!libm_loaded(), "libm is not loaded at start-up");
     expect(std::acos(one) == 0.0, "acos");
     expect(libm_loaded(), "the first call loads libm");
+#endif
     expect(std::acosh(one) == 0.0, "acosh");
     expect(std::abs(std::asin(half) - M_PI / 6) < 1e-15, "asin");
     expect(std::asinh(0.0 * one) == 0.0, "asinh");

@@ -244,7 +244,8 @@ TEST(ExportErrors, EmbeddingRefusesADamageInAnyChunkWithTheCheckReportsFirstProb
 
     const auto intact = artifact_with("gradient.png");
     EXPECT_TRUE(check_bytes(export_image(intact, {.embed = true})).ok());
-    for (const ChunkRecord& record : Reader::from_bytes(Bytes::copy_of(intact)).chunks()) {
+    const std::vector<ChunkRecord> records = Reader::from_bytes(Bytes::copy_of(intact)).chunks();
+    for (const ChunkRecord& record : records) {
         auto damaged = intact;
         damaged[record.offset + record.compressed_size / 2] ^= std::byte{1};
         const CheckReport report = check_bytes(damaged);
