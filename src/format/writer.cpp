@@ -282,12 +282,21 @@ WriteResult write_file(const std::filesystem::path& path, const ArtifactContent&
     return result;
 }
 
-WriteResult WriteBatch::add(const std::filesystem::path& path, const ArtifactContent& content,
-                            const WriteOptions& options) {
+namespace {
+// A complete file under no name yet, for a batch to keep.
+std::unique_ptr<AtomicFile> write_unnamed(const std::filesystem::path& path, const ArtifactContent& content,
+                                          const WriteOptions& options, WriteResult& result) {
     Plan plan = detail::make_plan(content, options);
     auto file = std::make_unique<AtomicFile>(path);
-    WriteResult result = write_to_file(*file, plan, options);
-    keep(std::move(file));  // only once complete: a failed add leaves nothing
+    result = write_to_file(*file, plan, options);
+    return file;
+}
+}  // namespace
+
+WriteResult WriteBatch::add(const std::filesystem::path& path, const ArtifactContent& content,
+                            const WriteOptions& options) {
+    WriteResult result;
+    keep(write_unnamed(path, content, options, result));  // only once complete: a failed add leaves nothing
     return result;
 }
 
@@ -306,9 +315,7 @@ std::vector<WriteResult> WriteBatch::add_all(std::span<const FileToWrite> files,
         for (std::size_t i; (i = next.fetch_add(1)) < files.size();) {
             try {
                 if (files[i].content == nullptr) throw InvalidArgument("add_all: no content for " + files[i].path.string());
-                Plan plan = detail::make_plan(*files[i].content, options);
-                auto file = std::make_unique<AtomicFile>(files[i].path);
-                results[i] = write_to_file(*file, plan, options);
+                auto file = write_unnamed(files[i].path, *files[i].content, options, results[i]);
                 const std::lock_guard lock(keeping);
                 keep(std::move(file));
             } catch (...) {

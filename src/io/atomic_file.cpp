@@ -73,6 +73,9 @@ std::filesystem::path resolve_symlinks(std::filesystem::path path) {
     fail(path, "cannot resolve the symbolic link", ELOOP);
 }
 
+// The open file's own name, for linkat to give an O_TMPFILE file a name.
+std::string descriptor_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
 const char* kind_of(mode_t mode) {
     if (S_ISDIR(mode)) return "a directory";
     if (S_ISFIFO(mode)) return "a FIFO";
@@ -168,7 +171,7 @@ void AtomicFile::commit(bool durable) {
 // as usual.
 bool AtomicFile::link_as_target() {
     if (replaces_) return false;
-    const std::string self = "/proc/self/fd/" + std::to_string(fd_);
+    const std::string self = descriptor_path(fd_);
     if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, target_.c_str(), AT_SYMLINK_FOLLOW) == 0) return true;
     if (errno != EEXIST) fail(target_, "cannot link the file", errno);
     return false;
@@ -177,7 +180,7 @@ bool AtomicFile::link_as_target() {
 // Names the O_TMPFILE file, only now that it is complete: a kill between this
 // and the rename is the one moment a temporary file can be left behind.
 void AtomicFile::link_temporary() {
-    const std::string self = "/proc/self/fd/" + std::to_string(fd_);
+    const std::string self = descriptor_path(fd_);
     for (int attempt = 0; attempt < 16; ++attempt) {
         temporary_ = temporary_name(target_);
         if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, temporary_.c_str(), AT_SYMLINK_FOLLOW) == 0) return;
