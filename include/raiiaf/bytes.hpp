@@ -6,6 +6,7 @@
 #include "raiiaf/config.hpp"
 
 #include <cstddef>
+#include <filesystem>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -53,6 +54,11 @@ public:
     [[nodiscard]] std::string_view as_string_view() const noexcept {
         return {reinterpret_cast<const char*>(view_.data()), view_.size()};
     }
+    // False when these bytes view a mapped file (map_file, Reader::open) that
+    // could not be read since it was mapped (another process truncated it, or
+    // its device failed): what could not be read reads as zeros. Writing an
+    // artifact from such bytes fails (IoError) before anything is replaced.
+    [[nodiscard]] bool intact() const noexcept;
 
 private:
     std::shared_ptr<const std::vector<std::byte>> owned_;
@@ -60,5 +66,11 @@ private:
     std::shared_ptr<const void> keepalive_;
     bool borrowed_ = false;
 };
+
+// A whole file mapped read-only: no copy, and only the pages touched are
+// read. Safe if the file shrinks or its device fails while mapped (see
+// Bytes::intact()). Throws IoError when the file cannot be opened or mapped,
+// or is not a regular file (a FIFO is refused without waiting for a writer).
+[[nodiscard]] Bytes map_file(const std::filesystem::path& path);
 
 RAIIAF_NAMESPACE_END

@@ -82,6 +82,11 @@ struct WriteOptions {
     // file is still replaced atomically, but may be lost or empty after a
     // power failure (scratch output; or a WriteBatch makes it durable).
     bool durable = true;
+    // The most threads one write uses (hashing, compressing, checking the
+    // image beside the writing); 0: one per core. A caller that writes
+    // several files at once, each on a thread of its own, gives 1
+    // (WriteBatch::add_all does so): more would only compete for the cores.
+    unsigned threads = 0;
 };
 
 // What the writer knows about the file it wrote: no need to reopen it.

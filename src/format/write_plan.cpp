@@ -154,7 +154,7 @@ std::vector<EncodedChunk> encode_payload_chunks(const ArtifactContent& content, 
         if (codec_info(latent.codec.value_or(options.codec)).compresses) to_compress += latent.tensor.bytes().size();
     }
     if (content.image) jobs.emplace_back([&] { chunks.back() = encode_image(*content.image); });
-    run_jobs(jobs, to_compress < kParallelEncodeThreshold ? 1 : core_count());
+    run_jobs(jobs, to_compress < kParallelEncodeThreshold ? 1 : write_threads(options));
     return chunks;
 }
 
@@ -181,6 +181,10 @@ void check_image(EncodedChunk& chunk, const WriteOptions& options) {
     }
 }
 
+unsigned write_threads(const WriteOptions& options) noexcept {
+    return options.threads == 0 ? core_count() : options.threads;
+}
+
 Plan make_plan(const ArtifactContent& content, const WriteOptions& options) {
     check_caller_json(content);
     const Layout layout = options.layout;
@@ -191,7 +195,12 @@ Plan make_plan(const ArtifactContent& content, const WriteOptions& options) {
         if (!names.insert(name).second) throw InvalidArgument("two latents are named \"" + name + "\"");
     };
 
-    for (const auto& latent : content.latents) claim_name(latent.name);
+    for (const auto& latent : content.latents) {
+        claim_name(latent.name);
+        plan.sources.push_back(latent.tensor.bytes());
+    }
+    if (content.image) plan.sources.push_back(content.image->bytes.span());
+    for (const auto& stored : content.stored_chunks) plan.sources.push_back(stored.stored.span());
     plan.chunks = encode_payload_chunks(content, options);
     bool has_environment = false;
     std::optional<Environment> copied_environment;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,13 @@ struct Plan {
     ModelInfo model;
     // GEN5 keeps the environment in its manifest (docs/FORMAT.md section 8.8).
     std::optional<Json> manifest_environment;
+    // The caller's bytes (latents, image, stored chunks), checked once
+    // written: bytes of a mapped file that lost pages read as zeros.
+    std::vector<std::span<const std::byte>> sources;
 };
+
+// The threads one write may use (WriteOptions::threads).
+[[nodiscard]] unsigned write_threads(const WriteOptions& options) noexcept;
 
 // The file's size with a generous guess for the manifest (rarely exceeded),
 // for what is reserved before writing.

@@ -3,6 +3,7 @@
 // the header.
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstring>
 #include <exception>
 #include <functional>
@@ -18,6 +19,7 @@
 #include "format/sha256.hpp"
 #include "format/write_plan.hpp"
 #include "io/atomic_file.hpp"
+#include "io/mapped_file.hpp"
 #include "raiiaf/errors.hpp"
 #include "raiiaf/writer.hpp"
 
@@ -104,7 +106,7 @@ void emit_with_digests(Plan& plan, const WriteOptions& options, const Sink& sink
     const std::uint64_t largest = to_hash.empty() ? 0 : plan.chunks[to_hash.back()].unhashed->size();
     const std::uint64_t movable =
         hash_bytes - (writes_cost ? 0 : largest) + (image ? image->unhashed->size() / 4 : 0);
-    const unsigned threads = movable < kHelperThreshold ? 1 : detail::core_count();
+    const unsigned threads = movable < kHelperThreshold ? 1 : detail::write_threads(options);
 
     const auto hash_job = [&](std::size_t i) {
         return [&, i] {
@@ -210,9 +212,30 @@ std::vector<std::byte> emit_manifest(Plan& plan, std::uint64_t& file_size) {
     return frame;
 }
 
+// A mapped file that lost pages since it was mapped (truncated by someone
+// else) gave zeros where they were, never to be committed. Checked once every
+// source byte has been read, and after a failure such a page may have caused
+// (`probe`: touch the sources' pages first).
+void throw_if_a_source_faulted(const Plan& plan, bool probe) {
+    for (const auto source : plan.sources) {
+        const detail::MappedFile* faulted = probe ? detail::probe_mapping(source) : detail::faulted_mapping(source);
+        if (faulted != nullptr) faulted->throw_if_faulted();
+    }
+}
+
 WriteResult write_plan(Plan& plan, const WriteOptions& options, const Sink& sink, bool writes_cost = false) {
     const Layout layout = plan.layout;
-    emit_with_digests(plan, options, sink, writes_cost);
+    try {
+        emit_with_digests(plan, options, sink, writes_cost);
+    } catch (const IoError& e) {
+        // write(2) from a page the file no longer backs fails with EFAULT and raises no SIGBUS.
+        throw_if_a_source_faulted(plan, /*probe=*/e.system_error() == EFAULT);
+        throw;
+    } catch (...) {
+        throw_if_a_source_faulted(plan, /*probe=*/false);  // the cause, not the check the zeros failed
+        throw;
+    }
+    throw_if_a_source_faulted(plan, /*probe=*/false);
     std::uint64_t total_size = 0;
     const std::vector<std::byte> manifest = emit_manifest(plan, total_size);
     if (manifest.size() > kMaxU32) throw InvalidArgument("the manifest exceeds 4 GiB");
@@ -311,11 +334,16 @@ std::vector<WriteResult> WriteBatch::add_all(std::span<const FileToWrite> files,
     std::vector<std::exception_ptr> failures(files.size());
     std::atomic<std::size_t> next{0};
     std::mutex keeping;  // files_, and the commit when it is full
+    if (threads == 0) threads = detail::core_count();
+    threads = static_cast<unsigned>(std::min<std::size_t>(threads, files.size()));
+    // The files share the threads; a file's own helpers would only compete.
+    WriteOptions per_file = options;
+    if (threads > 1) per_file.threads = 1;
     const auto write_files = [&] {
         for (std::size_t i; (i = next.fetch_add(1)) < files.size();) {
             try {
                 if (files[i].content == nullptr) throw InvalidArgument("add_all: no content for " + files[i].path.string());
-                auto file = write_unnamed(files[i].path, *files[i].content, options, results[i]);
+                auto file = write_unnamed(files[i].path, *files[i].content, per_file, results[i]);
                 const std::lock_guard lock(keeping);
                 keep(std::move(file));
             } catch (...) {
@@ -324,8 +352,6 @@ std::vector<WriteResult> WriteBatch::add_all(std::span<const FileToWrite> files,
             }
         }
     };
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    threads = static_cast<unsigned>(std::min<std::size_t>(threads, files.size()));
     {
         std::vector<std::jthread> helpers;
         for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(write_files);

@@ -135,7 +135,10 @@ void AtomicFile::write_at(std::uint64_t offset, std::span<const std::byte> data)
 }
 
 void AtomicFile::reserve(std::uint64_t size) noexcept {
-    if (!replaces_ || size <= written_) return;  // a new file's name is linked, not renamed over
+    // A new file's blocks are worth allocating at once only when it is large:
+    // fallocate costs ~20 us, delayed allocation a little for every block.
+    constexpr std::uint64_t kReserveNewFrom = 512u << 10;
+    if (size <= written_ || (!replaces_ && size < kReserveNewFrom)) return;
 
     // Optional: a file system without fallocate (or out of space, which the
     // writes then report) simply keeps delayed allocation.

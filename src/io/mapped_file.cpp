@@ -13,6 +13,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "raiiaf/bytes.hpp"
 #include "raiiaf/errors.hpp"
 
 RAIIAF_DETAIL_NAMESPACE_BEGIN
@@ -25,9 +26,14 @@ struct Slot {
     std::atomic<std::uintptr_t> begin{0};
     std::atomic<std::uintptr_t> end{0};
     std::atomic<bool> faulted{false};
+    std::atomic<const MappedFile*> owner{nullptr};
 };
 constexpr std::size_t kSlots = 4096;
 std::array<Slot, kSlots> g_slots;
+// Faults handled so far: until the first, no bytes need looking up.
+std::atomic<unsigned> g_fault_count{0};
+static_assert(std::atomic<unsigned>::is_always_lock_free && std::atomic<const MappedFile*>::is_always_lock_free,
+              "the SIGBUS handler may only use lock-free atomics");
 
 std::mutex g_install_mutex;
 struct sigaction g_previous {};
@@ -39,6 +45,7 @@ void handle_sigbus(int signal, siginfo_t* info, void* context) {
         if (address < slot.begin.load(std::memory_order_acquire) || address >= slot.end.load(std::memory_order_acquire))
             continue;
         slot.faulted.store(true, std::memory_order_release);
+        g_fault_count.fetch_add(1, std::memory_order_release);
         const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
         const std::uintptr_t start = address & ~(page - 1);
         const std::uintptr_t end = (slot.end.load(std::memory_order_acquire) + page - 1) & ~(page - 1);
@@ -81,13 +88,14 @@ void ensure_handler() {
     ::sigaction(SIGBUS, &ours, &g_previous);
 }
 
-int claim_slot(const std::byte* data, std::size_t size) {
+int claim_slot(const std::byte* data, std::size_t size, const MappedFile* owner) {
     for (std::size_t i = 0; i < kSlots; ++i) {
         bool expected = false;
         if (!g_slots[i].used.load(std::memory_order_relaxed) &&
             g_slots[i].used.compare_exchange_strong(expected, true, std::memory_order_acq_rel)) {
             // begin/end first at 0: the handler ignores a half-filled slot.
             g_slots[i].faulted.store(false, std::memory_order_release);
+            g_slots[i].owner.store(owner, std::memory_order_release);
             g_slots[i].end.store(reinterpret_cast<std::uintptr_t>(data) + size, std::memory_order_release);
             g_slots[i].begin.store(reinterpret_cast<std::uintptr_t>(data), std::memory_order_release);
             return static_cast<int>(i);
@@ -100,6 +108,7 @@ void release_slot(int index) {
     Slot& slot = g_slots[static_cast<std::size_t>(index)];
     slot.begin.store(0, std::memory_order_release);
     slot.end.store(0, std::memory_order_release);
+    slot.owner.store(nullptr, std::memory_order_release);
     slot.used.store(false, std::memory_order_release);
 }
 
@@ -147,22 +156,21 @@ std::shared_ptr<const MappedFile> MappedFile::open(const std::filesystem::path& 
         fail(path, "cannot map", error);
     }
     const auto* data = static_cast<const std::byte*>(mapping);
-    const int slot = claim_slot(data, size);
-    if (slot >= 0) {
+    std::shared_ptr<MappedFile> file(new MappedFile(data, size, path, -1));
+    file->slot_ = claim_slot(data, size, file.get());
+    if (file->slot_ >= 0) {
         ::close(fd);
-        return std::shared_ptr<const MappedFile>(new MappedFile(data, size, path, slot));
+        return file;
     }
     ::munmap(mapping, size);
-    std::unique_ptr<std::byte[]> copy;
     try {
-        copy = read_whole(fd, size, path);
+        file->copy_ = read_whole(fd, size, path);
     } catch (...) {
         ::close(fd);
         throw;
     }
     ::close(fd);
-    std::shared_ptr<MappedFile> file(new MappedFile(copy.get(), size, path, -1));
-    file->copy_ = std::move(copy);
+    file->data_ = file->copy_.get();
     return file;
 }
 
@@ -183,4 +191,46 @@ void MappedFile::throw_if_faulted() const {
                       ": the file could not be read while mapped (it was truncated or the device failed)");
 }
 
+namespace {
+// The live mapping that holds `bytes`: as the caller keeps it alive, the slot
+// whose range holds their address is that mapping's.
+const MappedFile* mapping_holding(std::span<const std::byte> bytes) noexcept {
+    const auto address = reinterpret_cast<std::uintptr_t>(bytes.data());
+    for (const Slot& slot : g_slots) {
+        if (slot.used.load(std::memory_order_acquire) && address >= slot.begin.load(std::memory_order_acquire) &&
+            address < slot.end.load(std::memory_order_acquire))
+            return slot.owner.load(std::memory_order_acquire);
+    }
+    return nullptr;
+}
+}  // namespace
+
+const MappedFile* faulted_mapping(std::span<const std::byte> bytes) noexcept {
+    if (g_fault_count.load(std::memory_order_acquire) == 0 || bytes.empty()) return nullptr;
+    const MappedFile* owner = mapping_holding(bytes);
+    return owner != nullptr && owner->faulted() ? owner : nullptr;
+}
+
+const MappedFile* probe_mapping(std::span<const std::byte> bytes) noexcept {
+    if (bytes.empty() || mapping_holding(bytes) == nullptr) return nullptr;
+    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    const auto* first = reinterpret_cast<const volatile std::byte*>(reinterpret_cast<std::uintptr_t>(bytes.data()) &
+                                                                    ~(std::uintptr_t{page} - 1));
+    const auto* end = reinterpret_cast<const volatile std::byte*>(bytes.data() + bytes.size());
+    for (const volatile std::byte* p = first; p < end; p += page) (void)*p;
+    return faulted_mapping(bytes);
+}
+
 RAIIAF_DETAIL_NAMESPACE_END
+
+RAIIAF_NAMESPACE_BEGIN
+
+bool Bytes::intact() const noexcept { return detail::faulted_mapping(view_) == nullptr; }
+
+Bytes map_file(const std::filesystem::path& path) {
+    auto file = detail::MappedFile::open(path);
+    const std::span<const std::byte> bytes = file->bytes();
+    return Bytes(bytes, std::move(file));
+}
+
+RAIIAF_NAMESPACE_END

@@ -46,4 +46,14 @@ private:
     std::unique_ptr<std::byte[]> copy_;  // the bytes, when no registry slot was free
 };
 
+// The live MappedFile (one the caller keeps alive) that `bytes` lie in, when
+// it has faulted; null otherwise. One atomic load until the process sees its
+// first fault.
+[[nodiscard]] const MappedFile* faulted_mapping(std::span<const std::byte> bytes) noexcept;
+// faulted_mapping() after touching every page of `bytes` that a live
+// MappedFile holds, for after a failure that may come from them: write(2)
+// from a page the file no longer backs fails with EFAULT instead of raising
+// SIGBUS, so nothing has marked the mapping yet.
+[[nodiscard]] const MappedFile* probe_mapping(std::span<const std::byte> bytes) noexcept;
+
 RAIIAF_DETAIL_NAMESPACE_END

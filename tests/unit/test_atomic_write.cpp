@@ -154,5 +154,44 @@ TEST(AtomicWrite, NonDurableReplacementIsCompleteAndExact) {
     EXPECT_EQ(directory_listing(dir.path()), std::vector<std::string>{"art.raiiaf"});
 }
 
+// A new file is reserved too when it is large (delayed allocation per block
+// costs more then), never when small; either way trimmed on commit.
+TEST(AtomicWrite, ANewLargeFileIsReservedAndTrimmedASmallOneIsNotReserved) {
+    testing::TempDir dir;
+    const auto size_now = [](const AtomicFile& file) {
+        struct stat info {};
+        EXPECT_EQ(::fstat(file.descriptor(), &info), 0);
+        return info.st_size;
+    };
+    AtomicFile large(dir / "large.bin");
+    large.reserve(8u << 20);
+    EXPECT_EQ(size_now(large), 8 << 20);  // fallocate (every file system the tests run on has it)
+    large.write(bytes_of("new"));
+    large.commit(false);
+    struct stat info {};
+    ASSERT_EQ(::stat((dir / "large.bin").c_str(), &info), 0);
+    EXPECT_EQ(info.st_size, 3);
+    EXPECT_LT(info.st_blocks * 512, 1 << 20);
+
+    AtomicFile small(dir / "small.bin");
+    small.reserve(64u << 10);
+    EXPECT_EQ(size_now(small), 0);
+    small.write(bytes_of("tiny"));
+    small.commit(false);
+    EXPECT_EQ(text_of(dir / "small.bin"), "tiny");
+    EXPECT_EQ(directory_listing(dir.path()), (std::vector<std::string>{"large.bin", "small.bin"}));
+}
+
+TEST(AtomicWrite, NonDurableNewLargeArtifactIsCompleteAndExact) {
+    testing::TempDir dir;
+    ArtifactContent content = testing::sample_content();
+    content.latents.push_back({"big", testing::random_tensor(DType::float32, {1, 4, 256, 256}), std::nullopt});
+    const auto target = dir / "new.raiiaf";
+    const WriteResult result = write_file(target, content, {.durable = false});
+    EXPECT_EQ(std::filesystem::file_size(target), result.file_size);
+    EXPECT_TRUE(check_file(target).ok());
+    EXPECT_EQ(testing::read_file_bytes(target), encode(content));
+}
+
 }  // namespace
 }  // namespace raiiaf

@@ -69,6 +69,62 @@ TEST(MappedFileFaults, ZeroCopyViewReadsZerosAfterTheFileShrinks) {
     EXPECT_EQ(nonzero, 0u);
 }
 
+// The writer reads its sources after they were checked (copied chunks of an
+// open artifact, a mapped image): a file that shrank meanwhile must not
+// become an artifact of zeros, nor replace anything.
+TEST(MappedFileFaults, AWriteFromAFileThatShrankIsRefusedAndReplacesNothing) {
+    testing::TempDir dir;
+    const auto source = dir / "source.raiiaf";
+    write_file(source, content_with_big_raw_latent());
+    const auto target = dir / "target.raiiaf";
+    write_file(target, testing::sample_content());
+    const auto before = testing::read_file_bytes(target);
+    ArtifactContent copied;
+    {
+        const Reader reader = Reader::open(source);
+        copied = stored_content(reader);  // checked, and views of the mapping
+    }
+    ASSERT_TRUE(std::any_of(copied.stored_chunks.begin(), copied.stored_chunks.end(),
+                            [](const StoredChunk& chunk) { return chunk.stored.is_view(); }));
+    std::filesystem::resize_file(source, 4096);  // as another process would
+
+    for (const bool durable : {true, false})
+        EXPECT_MESSAGE_HAS(thrown_message<IoError>([&] { write_file(target, copied, {.durable = durable}); }),
+                           "source.raiiaf: the file could not be read while mapped");
+    EXPECT_THROW((void)encode(copied), IoError);
+    WriteBatch batch;
+    EXPECT_THROW(batch.add(target, copied), IoError);
+    EXPECT_EQ(batch.pending(), 0u);
+    batch.commit();
+    EXPECT_EQ(testing::read_file_bytes(target), before);
+    EXPECT_EQ(listing(dir.path()), (std::vector<std::string>{"source.raiiaf", "target.raiiaf"}));
+}
+
+TEST(MappedFileFaults, MapFileViewsTheFileAndAnImageThatShrankIsNeverWritten) {
+    testing::TempDir dir;
+    const auto png = dir / "image.png";
+    const auto original = testing::read_file_bytes(testing::expected_dir("r1_f32_raw") / "image.png");
+    testing::write_file_bytes(png, original);
+    const Bytes image = map_file(png);
+    EXPECT_TRUE(image.is_view());
+    EXPECT_EQ(std::vector<std::byte>(image.span().begin(), image.span().end()), original);
+    EXPECT_TRUE(image.intact());
+
+    ArtifactContent content = testing::sample_content();
+    content.image = ImageInput{image};
+    std::filesystem::resize_file(png, 0);
+    // The cause is named, not the check that the zeros fail (not a PNG).
+    EXPECT_MESSAGE_HAS(thrown_message<IoError>([&] { write_file(dir / "out.raiiaf", content, {.durable = false}); }),
+                       "image.png: the file could not be read while mapped");
+    EXPECT_FALSE(image.intact());
+    EXPECT_EQ(listing(dir.path()), std::vector<std::string>{"image.png"});
+    EXPECT_TRUE(Bytes::copy_of(original).intact());  // bytes in memory are never lost
+
+    EXPECT_MESSAGE_HAS(thrown_message<IoError>([&] { (void)map_file(dir / "missing.png"); }), "missing.png");
+    ASSERT_EQ(::mkfifo((dir / "fifo.png").c_str(), 0600), 0);
+    EXPECT_MESSAGE_HAS(thrown_message<IoError>([&] { (void)map_file(dir / "fifo.png"); }), "not a regular file");
+}
+
 // Killed by SIGBUS, or (under a sanitizer, whose handler we chain to) ended
 // with a failure: anything but carrying on as if the read had worked.
 bool died_of_the_fault(int status) {

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "raiiaf/raiiaf.hpp"
 #include "test_support.hpp"
@@ -129,6 +130,35 @@ TEST(WriteBatch, AddAllThrowsTheFirstFailureAndNamesNothingUncommitted) {
         }
         EXPECT_TRUE(names_in(dir.path()).empty());  // destroyed uncommitted
     }
+}
+
+// WriteOptions::threads = 1 (what add_all gives each file when it runs
+// several): the same bytes, and no thread besides the caller's meanwhile.
+TEST(WriteOptionsThreads, OneThreadWritesTheSameBytesOnTheCallersThreadAlone) {
+    ArtifactContent content = testing::sample_content();
+    // Enough to hash that a write of its own would take helpers (4 MiB + the image).
+    content.latents.push_back({"big", testing::random_tensor(DType::float32, {1, 4, 512, 512}, 7), std::nullopt});
+    content.latents.push_back({"packed", testing::random_tensor(DType::float32, {1, 4, 256, 256}, 8), Codec::zstd});
+    const auto threads_now = [] {
+        std::size_t count = 0;
+        for ([[maybe_unused]] const auto& task : fs::directory_iterator("/proc/self/task")) ++count;
+        return count;
+    };
+    const std::size_t before = threads_now();
+    std::size_t most = 0;
+    std::vector<std::byte> alone;
+    const EncodeSink sink{[&](std::span<const std::byte> bytes) {
+                              most = std::max(most, threads_now());
+                              alone.insert(alone.end(), bytes.begin(), bytes.end());
+                          },
+                          [&](std::span<const std::byte> header) { std::copy(header.begin(), header.end(), alone.begin()); }};
+    (void)encode_to(content, {.threads = 1}, sink);
+    EXPECT_EQ(most, before);
+    EXPECT_EQ(alone, encode(content));  // all cores: the same file
+
+    testing::TempDir dir;
+    write_file(dir / "one.raiiaf", content, {.durable = false, .threads = 1});
+    EXPECT_EQ(testing::read_file_bytes(dir / "one.raiiaf"), alone);
 }
 
 }  // namespace
