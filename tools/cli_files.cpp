@@ -46,8 +46,7 @@ raiiaf::Bytes read_input_file(const fs::path& path, std::optional<std::uint64_t>
     const auto size = static_cast<std::uint64_t>(info.st_size);
     if (max_size && size > *max_size)
         failure(path, "file of " + std::to_string(size) + " bytes exceeds the limit of " + std::to_string(*max_size));
-    // Not zero-filled first: for `raiiaf import` of a folder that pass over
-    // every image was 5 % of the CPU time.
+    // Not zero-filled first: a pass over every byte that the read repeats.
     const auto buffer = std::make_shared_for_overwrite<std::byte[]>(static_cast<std::size_t>(size));
     std::size_t done = 0;
     while (done < size) {
@@ -58,6 +57,18 @@ raiiaf::Bytes read_input_file(const fs::path& path, std::optional<std::uint64_t>
         done += static_cast<std::size_t>(n);
     }
     return raiiaf::Bytes(std::span<const std::byte>(buffer.get(), done), buffer);
+}
+
+raiiaf::Bytes map_input_file(const fs::path& path) {
+    try {
+        return raiiaf::map_file(path);
+    } catch (const raiiaf::IoError& e) {
+        failure(path, message_about(path, e));
+    }
+}
+
+void require_intact(const fs::path& path, const raiiaf::Bytes& bytes) {
+    if (!bytes.intact()) failure(path, kInputLost);
 }
 
 Json read_json_file(const fs::path& path) {

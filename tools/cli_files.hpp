@@ -20,6 +20,14 @@ using raiiaf::Json;
 // A regular file's bytes (FIFOs, devices and directories are refused), at
 // most max_size of them.
 raiiaf::Bytes read_input_file(const fs::path& path, std::optional<std::uint64_t> max_size = std::nullopt);
+// A regular file mapped (raiiaf::map_file), for inputs stored whole (images):
+// no copy, and a file that shrinks meanwhile is never written (Bytes::intact()).
+raiiaf::Bytes map_input_file(const fs::path& path);
+// What an input that lost pages while mapped (Bytes::intact()) is reported as.
+inline constexpr const char* kInputLost =
+    "the file could not be read while mapped (it was truncated or the device failed)";
+// Fails (as failure()) when a mapped input lost pages since it was mapped.
+void require_intact(const fs::path& path, const raiiaf::Bytes& bytes);
 // --latent NAME=FILE.npy, NAME=FILE.safetensors or NAME=FILE.safetensors:TENSOR (cmd_create.cpp).
 raiiaf::LatentInput read_latent_spec(const std::string& spec);
 // --no-fsync, given to a command that writes (main.cpp adds it): its writes
