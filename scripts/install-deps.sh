@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config lld valgrind
-  libzstd-dev libzfp-dev nlohmann-json3-dev libvalijson-dev libssl-dev libspng-dev zlib1g-dev libxxhash-dev libdeflate-dev libexiv2-dev
+  libzstd-dev libzfp-dev nlohmann-json3-dev libvalijson-dev libssl-dev libspng-dev zlib1g-dev libxxhash-dev libdeflate-dev libisal-dev libexiv2-dev
   libimage-exiftool-perl chromium
   libcli11-dev libgtest-dev libbenchmark-dev
   libsqlite3-dev libpq-dev postgresql sqlite3

@@ -3,12 +3,14 @@
 // lacks a symbol, leaves a message naming it; the tables the codecs and the
 // EXIF/XMP code use are filled from the real libraries.
 #include <gtest/gtest.h>
+#include <libdeflate.h>
 
 #include <cstring>
 #include <map>
 #include <string>
 
 #include "codecs/zfp_codec.hpp"
+#include "format/crc32.hpp"
 #include "format/spng_library.hpp"
 #include "image/container.hpp"
 #include "image/exiv2_loader.hpp"
@@ -54,6 +56,26 @@ TEST(LazyLibraries, ZfpAndSpngTablesAreFilled) {
     const detail::Spng& spng = detail::loaded_spng();
     ASSERT_EQ(spng.error, "");
     EXPECT_NE(std::string(spng.spng_version_string()).find('.'), std::string::npos);
+}
+
+// PNG's CRC-32 through ISA-L (installed with the build's dependencies), the
+// same function as libdeflate's (the fallback) at every length and alignment its vector
+// code paths split on, and the check value of the standard.
+TEST(LazyLibraries, Crc32ThroughIsaLMatchesLibdeflate) {
+    EXPECT_TRUE(detail::crc32_uses_isal());
+    const std::string check = "123456789";
+    EXPECT_EQ(detail::crc32(std::as_bytes(std::span(check.data(), check.size()))), 0xCBF43926u);
+    std::vector<std::byte> data(3 << 20);
+    std::uint32_t state = 12345;
+    for (auto& b : data) b = std::byte((state = state * 1103515245u + 12345u) >> 24);
+    for (std::size_t offset : {0u, 1u, 7u, 63u})
+        for (std::size_t size = 0; size < 1100; ++size) {
+            const auto part = std::span<const std::byte>(data).subspan(offset, size);
+            ASSERT_EQ(detail::crc32(part), libdeflate_crc32(0, part.data(), part.size()))
+                << "offset " << offset << " size " << size;
+        }
+    for (std::size_t size : {4095u, 65536u, 1000003u, 3u << 20})
+        EXPECT_EQ(detail::crc32(std::span(data).first(size)), libdeflate_crc32(0, data.data(), size)) << size;
 }
 
 TEST(Exiv2Plugin, FoundBesideTheBuildAndOfThisInterface) {
