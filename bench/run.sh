@@ -160,6 +160,10 @@ if [[ -n $CLI ]]; then
   done
   import_files=$((IMPORT_COPIES * 3))
   import_bytes=$(du -cb "$WORK"/import-in/*.png | tail -1 | cut -f1)
+  # The output of the run before is removed first, so that the page cache
+  # reuses its pages: in a VM, pages never touched (or handed back to the
+  # host) cost a host fault each, several times the write itself (see
+  # docs/PERFORMANCE.md, "raiiaf import of a folder").
   time_import() {  # prints the wall seconds of one import, or fails
     rm -rf "$WORK/import-out"
     sync
@@ -169,8 +173,10 @@ if [[ -n $CLI ]]; then
     t1=$(date +%s%N)
     awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.9f", ns / 1e9 }'
   }
+  # Untimed first runs: the inputs into the page cache, the code into memory.
+  time_import >/dev/null && time_import --no-fsync >/dev/null || true
   walls=() fast_walls=() disk_walls=()
-  for ((loop = 0; loop < CLI_LOOPS; ++loop)); do
+  for ((loop = 0; loop < 2 * CLI_LOOPS; ++loop)); do
     w=$(time_import) || { walls=(); break; }
     walls+=("$w")
     w=$(time_import --no-fsync) || { walls=(); break; }
