@@ -64,7 +64,7 @@ std::vector<Job> plan_jobs(const ImportCommandOptions& o) {
             std::sort(found.begin(), found.end());
             for (const auto& image : found) {
                 fs::path output;
-                if (!o.output_dir.empty()) output = fs::path(o.output_dir) / fs::relative(image, input);
+                if (!o.output_dir.empty()) output = fs::path(o.output_dir) / image.lexically_relative(input);
                 else output = image;
                 jobs.push_back({image, output.replace_extension(".raiiaf")});
             }
