@@ -3,14 +3,14 @@
 # asserts a clear message on stderr, exit status 1 (never a signal), no
 # temporary file left beside the target and the previous file intact.
 #
-# usage: fault_test.sh RAIIAF RAIIAF_SAMPLE FAULT_SHIM.so
+# usage: fault_test.sh RAIIAF RAIIAF_SAMPLE FAULT_SHIM.so INTEROP_DIR
 #
 # Faults that need root to stage (a full tmpfs, a read-only mount, a device
 # node) are set up where mounting works; where it does not, the case says
 # "SKIP" and why, and the suite exits 77, which ctest reports as "Skipped"
 # (the other cases still ran and passed).
 set -u
-raiiaf=$1 sample=$2 shim=$3
+raiiaf=$1 sample=$2 shim=$3 interop=$4
 work=$(mktemp -d)
 mounts=()
 cleanup() {
@@ -75,6 +75,31 @@ run env ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" LD_PRELOAD="$s
 expect_failure "truncated-while-mapped.create-npy" "could not be read while mapped" &&
     same_file out.raiiaf good.copy "truncated-while-mapped.create-npy" &&
     no_temporary . "truncated-while-mapped.create-npy" && pass "truncated-while-mapped.create-npy"
+
+# An image that import maps, truncated right after: reported as such, never
+# imported from the zeros; the rest of the folder is imported.
+mkdir -p import-in
+cp "$interop/enslo_forge-classic-en.png" import-in/victim.png
+cp "$interop/enslo_swarmui.png" import-in/other.png
+cp good.copy import-out.raiiaf
+run env ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" LD_PRELOAD="$shim" RAIIAF_FAULT_TRUNCATE_ON_MAP=/victim.png \
+    "$raiiaf" import import-in/victim.png -o import-out.raiiaf --force
+expect_failure "truncated-while-mapped.import" "victim.png: the file could not be read while mapped" &&
+    same_file import-out.raiiaf good.copy "truncated-while-mapped.import" && no_temporary . "truncated-while-mapped.import" &&
+    pass "truncated-while-mapped.import"
+cp "$interop/enslo_forge-classic-en.png" import-in/victim.png
+run env ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" LD_PRELOAD="$shim" RAIIAF_FAULT_TRUNCATE_ON_MAP=/victim.png \
+    "$raiiaf" import import-in --output-dir import-dir --no-fsync
+name="truncated-while-mapped.import-folder"
+expect_failure "$name" "victim.png: the file could not be read while mapped" &&
+    { [[ -f import-dir/other.raiiaf && ! -e import-dir/victim.raiiaf ]] || fail "$name" "$(ls import-dir)"; } &&
+    "$raiiaf" verify import-dir/other.raiiaf >/dev/null && no_temporary import-dir "$name" && pass "$name"
+cp "$interop/enslo_forge-classic-en.png" import-in/victim.png
+run env ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" LD_PRELOAD="$shim" RAIIAF_FAULT_TRUNCATE_ON_MAP=/victim.png \
+    "$raiiaf" import --dry-run --json import-in/victim.png
+name="truncated-while-mapped.import-dry-run"
+expect_failure "$name" "could not be read while mapped" &&
+    { grep -q '"record":null' <<<"$out" || fail "$name" "stdout: $out"; } && pass "$name"
 
 # ---- a failing read (EIO) ----------------------------------------------------
 echo '{"seed": 1, "steps": 2, "sampler": "euler"}' >settings.json
