@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "format/json_text.hpp"
-#include "io/mapped_file.hpp"
 #include "raiiaf/raiiaf.hpp"
 #include "raiiaf/writer.hpp"  // the writer handle's content and options, in a read-only build too
 
@@ -266,9 +265,7 @@ raiiaf_result raiiaf_reader_open(const char* path, const raiiaf_read_options* op
     return guarded(__func__, [&]([[maybe_unused]] const char* fn) {
         require(path, fn, "path");
         require(out_reader, fn, "out_reader");
-        auto mapping = raiiaf::detail::MappedFile::open(path);
-        const auto bytes = mapping->bytes();
-        *out_reader = new_reader(raiiaf::Bytes(bytes, std::move(mapping)), options, fn);
+        *out_reader = new_reader(raiiaf::map_file(path), options, fn);
     });
 }
 

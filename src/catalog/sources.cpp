@@ -198,6 +198,7 @@ bool read_image(const std::filesystem::path& path, IndexedFile& file) {
     e.image_format = metadata.image_format;
     e.image_digest = detail::sha256_hex(mapped->bytes());
     e.manifest_digest = detail::sha256_hex(metadata.record.dump());
+    mapped->throw_if_faulted();  // nothing indexed from the zeros of a file that shrank meanwhile
     return true;
 }
 

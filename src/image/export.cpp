@@ -308,8 +308,10 @@ std::vector<std::byte> export_image(std::span<const std::byte> artifact, const E
     return out;
 }
 
-void export_image_file(std::span<const std::byte> artifact, const std::filesystem::path& out,
-                       const ExportOptions& options) {
+namespace {
+// The exported image, once `out`'s extension is checked against its format.
+std::vector<std::byte> export_image_for(std::span<const std::byte> artifact, const std::filesystem::path& out,
+                                        const ExportOptions& options) {
     std::string extension = out.extension().string();
     std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return std::tolower(c); });
     const std::string wanted = export_format(artifact, options.limits);
@@ -319,13 +321,28 @@ void export_image_file(std::span<const std::byte> artifact, const std::filesyste
         throw InvalidArgument(out.string() + ": the artifact's image is " + wanted + ", so the output must end in " +
                               (wanted == "png" ? ".png" : wanted == "jpeg" ? ".jpg or .jpeg" : ".webp") +
                               " (export does not re-encode pixels)");
-    detail::write_file_atomically(out, export_image(artifact, options));
+    return export_image(artifact, options);
+}
+}  // namespace
+
+void export_image_file(std::span<const std::byte> artifact, const std::filesystem::path& out,
+                       const ExportOptions& options) {
+    detail::write_file_atomically(out, export_image_for(artifact, out, options));
 }
 
 void export_image_file(const std::filesystem::path& artifact, const std::filesystem::path& out,
                        const ExportOptions& options) {
     const auto mapping = detail::MappedFile::open(artifact);
-    export_image_file(mapping->bytes(), out, options);
+    // A file that shrinks meanwhile reads as zeros: its IoError, not what the zeros failed, and nothing written.
+    std::vector<std::byte> image;
+    try {
+        image = export_image_for(mapping->bytes(), out, options);
+    } catch (...) {
+        mapping->throw_if_faulted();
+        throw;
+    }
+    mapping->throw_if_faulted();
+    detail::write_file_atomically(out, image);
 }
 
 RAIIAF_NAMESPACE_END

@@ -76,6 +76,14 @@ expect_failure "truncated-while-mapped.create-npy" "could not be read while mapp
     same_file out.raiiaf good.copy "truncated-while-mapped.create-npy" &&
     no_temporary . "truncated-while-mapped.create-npy" && pass "truncated-while-mapped.create-npy"
 
+# export maps the artifact (an image exported from its zeros would be valid).
+cp good.copy victim.raiiaf
+run env ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" LD_PRELOAD="$shim" RAIIAF_FAULT_TRUNCATE_ON_MAP=/victim.raiiaf \
+    "$raiiaf" export victim.raiiaf -o exported.png
+expect_failure "truncated-while-mapped.export" "could not be read while mapped" &&
+    { [[ ! -e exported.png ]] || fail "truncated-while-mapped.export" "an image was written"; } &&
+    no_temporary . "truncated-while-mapped.export" && pass "truncated-while-mapped.export"
+
 # An image that import maps, truncated right after: reported as such, never
 # imported from the zeros; the rest of the folder is imported.
 mkdir -p import-in
